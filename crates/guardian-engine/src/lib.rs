@@ -1,0 +1,229 @@
+//! Titanium Guardian's assessment engine: is this call, payment, message, link or account
+//! activity a scam, how sure are we, why, and what should the person do now?
+//!
+//! The engine is pure: no I/O, no async, no clock, no randomness. Every point of a score
+//! comes from a named rule in a versioned rule pack (compiled in from `rules/`), and the
+//! reasons are exactly the fired rules' plain-language explanations.
+//!
+//! ```
+//! use guardian_engine::{AnalyzeTextRequest, Channel, Engine, Level};
+//!
+//! let engine = Engine::bundled().expect("the bundled rule pack loads");
+//! let answer = engine
+//!     .analyze_text(&AnalyzeTextRequest {
+//!         text: "URGENT: your bank account is locked. Pay the fee in Google Play gift cards now.".into(),
+//!         channel: Channel::Sms,
+//!     })
+//!     .unwrap();
+//! assert_eq!(answer.level, Level::High);
+//! assert!(answer.metadata.rules.iter().any(|id| id.contains("GIFT_CARD")));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod call;
+mod error;
+mod identity;
+mod matcher;
+mod model;
+mod money;
+mod normalize;
+mod pack;
+mod respond;
+mod session;
+mod text;
+mod url;
+
+use std::sync::LazyLock;
+
+pub use crate::call::CALL_SIGNALS;
+pub use crate::error::{EngineError, PackErrorKind};
+pub use crate::identity::IDENTITY_SIGNALS;
+pub use crate::model::*;
+pub use crate::money::{PAYMENT_METHODS, canonical_payment_method};
+pub use crate::pack::PackSources;
+
+use crate::pack::{Pack, Vocabularies};
+
+/// A loaded, checked rule pack with its compiled matchers: the thing that assesses.
+///
+/// Build it once and share it (it is `Send + Sync`); [`Engine::bundled`] gives the one
+/// compiled into this build.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pack: Pack,
+}
+
+static BUNDLED: LazyLock<Result<Engine, EngineError>> =
+    LazyLock::new(|| Engine::from_sources(&PackSources::BUNDLED));
+
+impl Engine {
+    /// The engine with the rule pack compiled into this build, built on first use.
+    ///
+    /// Fails only if the bundled pack is broken, which the test suite rules out; callers
+    /// should still report the error rather than panic.
+    pub fn bundled() -> Result<&'static Engine, EngineError> {
+        BUNDLED.as_ref().map_err(Clone::clone)
+    }
+
+    /// Loads and checks a rule pack: syntax, ids, scores, references, then every rule's
+    /// own examples. A pack that fails any check is refused as a whole.
+    pub fn from_sources(sources: &PackSources<'_>) -> Result<Engine, EngineError> {
+        let pack = Pack::load(sources, |categories| Vocabularies {
+            text: text::facts(),
+            url: url::facts(),
+            call: call::facts(categories),
+            money: money::facts(categories),
+            identity: identity::facts(),
+        })?;
+        let engine = Engine { pack };
+        engine.check_examples()?;
+        Ok(engine)
+    }
+
+    /// The rule pack's version, e.g. `2026.11.1`.
+    pub fn pack_version(&self) -> &str {
+        &self.pack.version
+    }
+
+    /// InboxGuard: how risky is this message? Empty or whitespace-only text is an error.
+    pub fn analyze_text(&self, request: &AnalyzeTextRequest) -> Result<RiskResponse, EngineError> {
+        text::analyze(self, request)
+    }
+
+    /// InboxGuard: how risky is this link? Anything but an http(s) URL with a host is an error.
+    pub fn analyze_url(&self, request: &AnalyzeUrlRequest) -> Result<RiskResponse, EngineError> {
+        url::assess(self, request)
+    }
+
+    /// MoneyGuard: should this payment go ahead? Amounts outside 0..=1e9 (or NaN) are errors.
+    pub fn assess_money(&self, request: &MoneyAssessRequest) -> Result<RiskResponse, EngineError> {
+        money::assess(self, request)
+    }
+
+    /// MoneyGuard: the checklist and scripts to use before any payment someone asks for.
+    pub fn safe_steps(&self) -> SafeSteps {
+        money::safe_steps(self)
+    }
+
+    /// CallGuard: how risky is the call, given what was noticed so far? Unknown signal
+    /// keys are listed in `metadata.unknown_signals`, not rejected.
+    pub fn assess_call(&self, request: &CallAssessRequest) -> RiskResponse {
+        call::assess(self, request)
+    }
+
+    /// IdentityWatch: how likely is it that someone is using this person's identity?
+    pub fn check_identity(&self, request: &IdentityCheckRequest) -> RiskResponse {
+        identity::assess(self, request)
+    }
+
+    /// A session's current risk, folded from its events in order. `Ok(None)` if no
+    /// event so far carries anything to assess; an error names the first event whose
+    /// payload cannot be understood.
+    pub fn session_risk(&self, module: Module, events: &[SessionEvent]) -> Result<Option<RiskResponse>, EngineError> {
+        session::fold(self, module, events)
+    }
+
+    /// The assessment one session event produces on its own merits, in the context of the
+    /// events before it (what the old API's event endpoint returned).
+    pub fn assess_event(
+        &self,
+        module: Module,
+        earlier: &[SessionEvent],
+        event: &SessionEvent,
+    ) -> Result<RiskResponse, EngineError> {
+        session::assess_event(self, module, earlier, event)
+    }
+
+    /// Runs every rule's `match` / `no_match` examples against this engine.
+    fn check_examples(&self) -> Result<(), EngineError> {
+        text::check_examples(self)?;
+        url::check_examples(self)?;
+        call::check_examples(self)?;
+        money::check_examples(self)?;
+        identity::check_examples(self)
+    }
+}
+
+/// Which rules fired for one input, before they are turned into a response. Used by the
+/// example checks, which need building blocks too.
+pub(crate) fn example_error(
+    file: &str,
+    rule: &str,
+    example: &toml::Value,
+    expected_match: bool,
+) -> EngineError {
+    let shown = show_example(example);
+    EngineError::pack(
+        file,
+        PackErrorKind::ExampleFailed { rule: rule.to_string(), example: shown, expected_match },
+    )
+}
+
+/// An example as a one-line string, for error messages.
+fn show_example(example: &toml::Value) -> String {
+    match example {
+        toml::Value::String(s) => s.clone(),
+        other => serde_json::to_string(other).unwrap_or_else(|_| format!("{other:?}")),
+    }
+}
+
+/// Runs one rule set's examples: `fired(example)` returns the ids that fired for it.
+pub(crate) fn run_examples(
+    set: &pack::RuleSet,
+    mut fired: impl FnMut(&toml::Value) -> Result<Vec<String>, EngineError>,
+) -> Result<(), EngineError> {
+    for rule in &set.rules {
+        for (examples, want) in [(&rule.examples.positive, true), (&rule.examples.negative, false)] {
+            for example in examples {
+                let ids = fired(example).map_err(|e| match e {
+                    EngineError::Pack { .. } => e,
+                    other => EngineError::pack(
+                        set.file,
+                        PackErrorKind::InvalidRule { rule: rule.id.clone(), message: format!("example {}: {other}", show_example(example)) },
+                    ),
+                })?;
+                if ids.iter().any(|id| id == &rule.id) != want {
+                    return Err(example_error(set.file, &rule.id, example, want));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Free-function shortcuts over [`Engine::bundled`].
+pub fn analyze_text(request: &AnalyzeTextRequest) -> Result<RiskResponse, EngineError> {
+    Engine::bundled()?.analyze_text(request)
+}
+
+/// See [`Engine::analyze_url`].
+pub fn analyze_url(request: &AnalyzeUrlRequest) -> Result<RiskResponse, EngineError> {
+    Engine::bundled()?.analyze_url(request)
+}
+
+/// See [`Engine::assess_money`].
+pub fn assess_money(request: &MoneyAssessRequest) -> Result<RiskResponse, EngineError> {
+    Engine::bundled()?.assess_money(request)
+}
+
+/// See [`Engine::assess_call`].
+pub fn assess_call(request: &CallAssessRequest) -> Result<RiskResponse, EngineError> {
+    Ok(Engine::bundled()?.assess_call(request))
+}
+
+/// See [`Engine::check_identity`].
+pub fn check_identity(request: &IdentityCheckRequest) -> Result<RiskResponse, EngineError> {
+    Ok(Engine::bundled()?.check_identity(request))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_pack_loads_and_passes_its_examples() {
+        let engine = Engine::bundled().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!engine.pack_version().is_empty());
+    }
+}

@@ -1,0 +1,155 @@
+//! Word-boundary phrase matching over normalised text, all phrases in one pass.
+//!
+//! Every phrase of every rule goes into one Aho-Corasick automaton. A hit counts only if
+//! it starts and ends on a word boundary, so "irs" never fires inside "first". A phrase
+//! ending in `*` may end inside a word ("gift card*" matches "gift cards"). A phrase of
+//! several words also matches with its spaces removed ("giftcard"), which is what spaced
+//! letters ("g i f t c a r d") normalise to.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::normalize::{Normalized, normalize_phrase};
+
+/// Who owns a pattern in the automaton.
+#[derive(Debug, Clone)]
+struct Owner {
+    rule: usize,
+    /// The phrase as written in the pack, normalised (for metadata).
+    phrase: usize,
+    /// May end inside a word.
+    prefix: bool,
+}
+
+/// A phrase that matched: the rule, the phrase and where it is in the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub rule: usize,
+    pub phrase: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// All phrases of one module's rules, compiled once.
+#[derive(Debug, Clone)]
+pub(crate) struct PhraseMatcher {
+    automaton: AhoCorasick,
+    /// Pattern id → every (rule, phrase) that uses that exact pattern.
+    owners: Vec<Vec<Owner>>,
+    /// Normalised phrases, indexed by `Owner::phrase`.
+    phrases: Vec<String>,
+}
+
+/// A phrase as the pack writes it could not be compiled.
+#[derive(Debug)]
+pub(crate) struct BadPhrase(pub String);
+
+impl PhraseMatcher {
+    /// Builds the automaton from `(rule index, phrases)` pairs.
+    pub(crate) fn new<'a>(
+        rules: impl IntoIterator<Item = (usize, &'a [String])>,
+    ) -> Result<PhraseMatcher, BadPhrase> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<Owner>> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut phrases = Vec::new();
+        for (rule, list) in rules {
+            for raw in list {
+                let (body, prefix) = match raw.strip_suffix('*') {
+                    Some(b) => (b, true),
+                    None => (raw.as_str(), false),
+                };
+                let normalized = normalize_phrase(body);
+                if normalized.is_empty() {
+                    return Err(BadPhrase(raw.clone()));
+                }
+                let phrase = phrases.len();
+                phrases.push(normalized.clone());
+                let compact: String = normalized.chars().filter(|&c| c != ' ').collect();
+                let mut variants = vec![normalized];
+                if compact.len() != variants[0].len() {
+                    variants.push(compact);
+                }
+                for pattern in variants {
+                    let id = *index.entry(pattern.clone()).or_insert_with(|| {
+                        patterns.push(pattern);
+                        owners.push(Vec::new());
+                        owners.len() - 1
+                    });
+                    owners[id].push(Owner { rule, phrase, prefix });
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| BadPhrase(e.to_string()))?;
+        Ok(PhraseMatcher { automaton, owners, phrases })
+    }
+
+    /// The normalised phrase behind a hit.
+    pub(crate) fn phrase(&self, index: usize) -> &str {
+        &self.phrases[index]
+    }
+
+    /// Every word-bounded hit in `text`, in order of position.
+    pub(crate) fn find(&self, text: &Normalized, mut on_hit: impl FnMut(Hit)) {
+        let hay = text.as_str().as_bytes();
+        for m in self.automaton.find_overlapping_iter(hay) {
+            let (start, end) = (m.start(), m.end());
+            if start == 0 || hay[start - 1] != b' ' {
+                continue;
+            }
+            let at_word_end = end >= hay.len() || hay[end] == b' ';
+            // A prefix phrase's hit runs to the end of the word it ends in.
+            let word_end = || hay[end..].iter().position(|&b| b == b' ').map_or(hay.len(), |p| end + p);
+            for owner in &self.owners[m.pattern().as_usize()] {
+                if at_word_end {
+                    on_hit(Hit { rule: owner.rule, phrase: owner.phrase, start, end });
+                } else if owner.prefix {
+                    on_hit(Hit { rule: owner.rule, phrase: owner.phrase, start, end: word_end() });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(phrases: &[&str], text: &str) -> Vec<String> {
+        let list: Vec<String> = phrases.iter().map(|s| s.to_string()).collect();
+        let m = PhraseMatcher::new([(0usize, list.as_slice())]).unwrap();
+        let n = Normalized::new(text);
+        let mut out = Vec::new();
+        m.find(&n, |h| out.push(n.as_str()[h.start..h.end].to_string()));
+        out
+    }
+
+    #[test]
+    fn respects_word_boundaries() {
+        assert_eq!(hits(&["irs"], "first of all"), Vec::<String>::new());
+        assert_eq!(hits(&["irs"], "This is the IRS calling"), vec!["irs"]);
+        assert_eq!(hits(&["code"], "barcode and codes"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn prefix_phrases_and_compact_variants() {
+        assert_eq!(hits(&["gift card*"], "two gift cards please"), vec!["gift cards"]);
+        assert_eq!(hits(&["gift card*"], "pay by g i f t c a r d s"), vec!["giftcards"]);
+        assert_eq!(hits(&["gift card"], "pay by giftcard"), vec!["giftcard"]);
+    }
+
+    #[test]
+    fn shared_patterns_reach_every_owner() {
+        let a = vec!["gift card".to_string()];
+        let b = vec!["gift card*".to_string(), "steam card".to_string()];
+        let m = PhraseMatcher::new([(0usize, a.as_slice()), (1, b.as_slice())]).unwrap();
+        let n = Normalized::new("a gift card");
+        let mut rules = Vec::new();
+        m.find(&n, |h| rules.push(h.rule));
+        assert_eq!(rules, vec![0, 1]);
+    }
+}

@@ -1,0 +1,508 @@
+//! The rule pack: rules, scores, explanations, categories, advice and scripts, as data.
+//!
+//! A pack is a set of TOML files (see `rules/`): `pack.toml` holds the version, the level
+//! thresholds, the scam categories with their advice and scripts, the checklist actions
+//! and each module's default advice; `text.toml`, `url.toml`, `call.toml`, `money.toml`
+//! and `identity.toml` hold each module's rules and score table. Loading checks
+//! everything — ids unique, every rule scored and every score used, every reference
+//! known — and compiles each module's phrases into one matcher. The examples that each
+//! rule carries are then run against the finished engine (see `Engine::from_sources`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use crate::error::{EngineError, PackErrorKind};
+use crate::matcher::PhraseMatcher;
+use crate::model::{Level, Module, RecommendedAction, SafeScript};
+
+/// The pack's source files, by name. `Engine::bundled` uses the ones compiled in.
+#[derive(Debug, Clone, Copy)]
+pub struct PackSources<'a> {
+    /// `pack.toml`: version, thresholds, categories, actions, module advice.
+    pub pack: &'a str,
+    /// `text.toml`: InboxGuard message rules (also run on call transcripts and payment reasons).
+    pub text: &'a str,
+    /// `url.toml`: link rules.
+    pub url: &'a str,
+    /// `call.toml`: CallGuard rules.
+    pub call: &'a str,
+    /// `money.toml`: MoneyGuard rules.
+    pub money: &'a str,
+    /// `identity.toml`: IdentityWatch rules.
+    pub identity: &'a str,
+}
+
+impl PackSources<'static> {
+    /// The pack compiled into this build.
+    pub const BUNDLED: PackSources<'static> = PackSources {
+        pack: include_str!("../rules/pack.toml"),
+        text: include_str!("../rules/text.toml"),
+        url: include_str!("../rules/url.toml"),
+        call: include_str!("../rules/call.toml"),
+        money: include_str!("../rules/money.toml"),
+        identity: include_str!("../rules/identity.toml"),
+    };
+}
+
+// ----------------------------------------------------------------------------- file shapes
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    version: String,
+    thresholds: Thresholds,
+    #[serde(rename = "action")]
+    actions: Vec<RecommendedAction>,
+    #[serde(rename = "category")]
+    categories: Vec<CategoryDef>,
+    modules: BTreeMap<String, ModuleAdviceDef>,
+    safe_steps: SafeStepsDef,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SafeStepsDef {
+    checklist: Vec<String>,
+    scripts: Vec<RecommendedAction>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+struct Thresholds {
+    high: u8,
+    medium: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryDef {
+    id: String,
+    label: String,
+    next_action: String,
+    #[serde(default)]
+    actions: Vec<String>,
+    #[serde(default)]
+    script: Option<SafeScript>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModuleAdviceDef {
+    low: LevelAdviceDef,
+    medium: LevelAdviceDef,
+    high: LevelAdviceDef,
+    #[serde(default)]
+    script: Option<SafeScript>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelAdviceDef {
+    next_action: String,
+    actions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    scores: BTreeMap<String, i64>,
+    #[serde(rename = "rule")]
+    rules: Vec<RuleDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    any: Vec<String>,
+    #[serde(default)]
+    all: Vec<String>,
+    #[serde(default)]
+    none: Vec<String>,
+    #[serde(default)]
+    at_least: Option<usize>,
+    #[serde(default)]
+    of: Vec<String>,
+    #[serde(default)]
+    examples: ExamplesDef,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExamplesDef {
+    #[serde(default, rename = "match")]
+    positive: Vec<toml::Value>,
+    #[serde(default)]
+    no_match: Vec<toml::Value>,
+}
+
+// ----------------------------------------------------------------------------- compiled
+
+/// A checklist entry index into `Pack::actions`.
+pub(crate) type ActionId = usize;
+
+/// A scam type with its advice.
+#[derive(Debug, Clone)]
+pub(crate) struct Category {
+    pub id: String,
+    #[allow(dead_code)] // shown by the app through metadata in a later version
+    pub label: String,
+    pub next_action: String,
+    pub actions: Vec<ActionId>,
+    pub script: Option<SafeScript>,
+}
+
+/// What to advise at one level when no category says better.
+#[derive(Debug, Clone)]
+pub(crate) struct LevelAdvice {
+    pub next_action: String,
+    pub actions: Vec<ActionId>,
+}
+
+/// A module's default advice per level and its fallback script.
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleAdvice {
+    pub low: LevelAdvice,
+    pub medium: LevelAdvice,
+    pub high: LevelAdvice,
+    pub script: Option<SafeScript>,
+}
+
+impl ModuleAdvice {
+    pub(crate) fn for_level(&self, level: Level) -> &LevelAdvice {
+        match level {
+            Level::Low => &self.low,
+            Level::Medium => &self.medium,
+            Level::High => &self.high,
+        }
+    }
+}
+
+/// One rule, ready to evaluate.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub reason: String,
+    pub category: Option<usize>,
+    pub score: u8,
+    /// Building blocks (`__` prefix) score nothing and are not shown.
+    pub hidden: bool,
+    cond: Condition,
+    pub(crate) examples: Examples,
+}
+
+/// A rule's own examples, kept to be run once the whole engine is built.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Examples {
+    pub positive: Vec<toml::Value>,
+    pub negative: Vec<toml::Value>,
+}
+
+/// When a rule fires. Atoms index the module's facts first, then its rules.
+#[derive(Debug, Clone, Default)]
+struct Condition {
+    phrases: bool,
+    any: Vec<usize>,
+    all: Vec<usize>,
+    none: Vec<usize>,
+    at_least: Option<(usize, Vec<usize>)>,
+}
+
+/// One module's rules and the facts they may test.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleSet {
+    pub file: &'static str,
+    pub rules: Vec<Rule>,
+    facts: Vec<String>,
+    fact_index: HashMap<String, usize>,
+    pub matcher: Option<PhraseMatcher>,
+}
+
+/// The facts a module found true for one input, by index into its vocabulary.
+#[derive(Debug, Clone)]
+pub(crate) struct Facts<'a> {
+    set: &'a RuleSet,
+    on: Vec<bool>,
+}
+
+impl<'a> Facts<'a> {
+    /// Marks a fact true; a name outside the module's vocabulary is a bug in the engine.
+    pub(crate) fn set(&mut self, name: &str) {
+        match self.set.fact_index.get(name) {
+            Some(&i) => self.on[i] = true,
+            None => debug_assert!(false, "fact {name} is not in the {} vocabulary", self.set.file),
+        }
+    }
+}
+
+impl RuleSet {
+    fn load(
+        file: &'static str,
+        source: &str,
+        facts: Vec<String>,
+        categories: &HashMap<String, usize>,
+        allow_phrases: bool,
+    ) -> Result<RuleSet, EngineError> {
+        let err = |kind| EngineError::pack(file, kind);
+        let parsed: RuleFile =
+            toml::from_str(source).map_err(|e| err(PackErrorKind::Syntax(e.to_string())))?;
+        let fact_index: HashMap<String, usize> =
+            facts.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect();
+        let mut scores = parsed.scores;
+        let mut rule_index: HashMap<String, usize> = HashMap::new();
+        let mut rules = Vec::with_capacity(parsed.rules.len());
+        for def in parsed.rules {
+            let id = def.id.clone();
+            let invalid = |message: &str| err(PackErrorKind::InvalidRule { rule: id.clone(), message: message.to_string() });
+            if !is_rule_id(&id) {
+                return Err(invalid("ids are UPPER_SNAKE_CASE (building blocks start with __)"));
+            }
+            if rule_index.contains_key(&id) {
+                return Err(err(PackErrorKind::DuplicateId(id)));
+            }
+            let hidden = id.starts_with("__");
+            let score = scores.remove(&id).ok_or_else(|| err(PackErrorKind::MissingScore(id.clone())))?;
+            if !(0..=100).contains(&score) {
+                return Err(invalid("scores are 0 to 100"));
+            }
+            if hidden && score != 0 {
+                return Err(invalid("building blocks score 0"));
+            }
+            if !hidden && def.reason.trim().is_empty() {
+                return Err(invalid("a scored rule needs a reason"));
+            }
+            if !def.phrases.is_empty() && !allow_phrases {
+                return Err(invalid("phrases are only allowed in text rules"));
+            }
+            let resolve = |names: &[String]| -> Result<Vec<usize>, EngineError> {
+                names
+                    .iter()
+                    .map(|n| {
+                        fact_index
+                            .get(n)
+                            .copied()
+                            .or_else(|| rule_index.get(n).map(|&r| facts.len() + r))
+                            .ok_or_else(|| {
+                                err(PackErrorKind::UnknownReference { rule: id.clone(), reference: n.clone() })
+                            })
+                    })
+                    .collect()
+            };
+            let at_least = match (def.at_least, def.of.is_empty()) {
+                (Some(n), false) if n >= 1 && n <= def.of.len() => Some((n, resolve(&def.of)?)),
+                (None, true) => None,
+                _ => return Err(invalid("at_least needs 'of' with at least that many entries")),
+            };
+            let cond = Condition {
+                phrases: !def.phrases.is_empty(),
+                any: resolve(&def.any)?,
+                all: resolve(&def.all)?,
+                none: resolve(&def.none)?,
+                at_least,
+            };
+            if !cond.phrases && cond.any.is_empty() && cond.all.is_empty() && cond.at_least.is_none() {
+                return Err(invalid("a rule needs phrases, any, all or at_least"));
+            }
+            let category = match &def.category {
+                Some(c) => Some(
+                    *categories.get(c).ok_or_else(|| err(PackErrorKind::InvalidCategory(format!("{c} (rule {id}) is not defined"))))?,
+                ),
+                None => None,
+            };
+            rule_index.insert(id.clone(), rules.len());
+            rules.push((
+                def.phrases,
+                Rule {
+                    id,
+                    reason: def.reason.trim().to_string(),
+                    category,
+                    score: score as u8,
+                    hidden,
+                    cond,
+                    examples: Examples { positive: def.examples.positive, negative: def.examples.no_match },
+                },
+            ));
+        }
+        if let Some(orphan) = scores.into_keys().next() {
+            return Err(err(PackErrorKind::OrphanScore(orphan)));
+        }
+        let matcher = if rules.iter().any(|(p, _)| !p.is_empty()) {
+            let m = PhraseMatcher::new(rules.iter().enumerate().map(|(i, (p, _))| (i, p.as_slice())))
+                .map_err(|bad| err(PackErrorKind::Invalid(format!("phrase {:?} is empty once normalised", bad.0))))?;
+            Some(m)
+        } else {
+            None
+        };
+        Ok(RuleSet {
+            file,
+            rules: rules.into_iter().map(|(_, r)| r).collect(),
+            facts,
+            fact_index,
+            matcher,
+        })
+    }
+
+    /// A fresh, all-false fact set for one input.
+    pub(crate) fn facts(&self) -> Facts<'_> {
+        Facts { set: self, on: vec![false; self.facts.len()] }
+    }
+
+    /// Evaluates every rule in pack order and returns the indices of those that fired.
+    /// `phrase_hit[i]` tells whether rule i's phrases matched.
+    pub(crate) fn evaluate(&self, facts: &Facts<'_>, phrase_hit: &[bool]) -> Vec<usize> {
+        let mut atoms = facts.on.clone();
+        atoms.resize(self.facts.len() + self.rules.len(), false);
+        let mut fired = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let c = &rule.cond;
+            let ok = (!c.phrases || phrase_hit.get(i).copied().unwrap_or(false))
+                && (c.any.is_empty() || c.any.iter().any(|&a| atoms[a]))
+                && c.all.iter().all(|&a| atoms[a])
+                && !c.none.iter().any(|&a| atoms[a])
+                && c.at_least.as_ref().is_none_or(|(n, of)| of.iter().filter(|&&a| atoms[a]).count() >= *n);
+            if ok {
+                atoms[self.facts.len() + i] = true;
+                fired.push(i);
+            }
+        }
+        fired
+    }
+}
+
+fn is_rule_id(id: &str) -> bool {
+    let body = id.strip_prefix("__").unwrap_or(id);
+    !body.is_empty()
+        && body.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && body.as_bytes()[0].is_ascii_uppercase()
+}
+
+/// The whole pack, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct Pack {
+    pub version: String,
+    pub high: u8,
+    pub medium: u8,
+    pub actions: Vec<RecommendedAction>,
+    pub categories: Vec<Category>,
+    pub advice: HashMap<Module, ModuleAdvice>,
+    pub safe_steps: SafeStepsData,
+    pub text: RuleSet,
+    pub url: RuleSet,
+    pub call: RuleSet,
+    pub money: RuleSet,
+    pub identity: RuleSet,
+}
+
+/// MoneyGuard's safe steps: checklist actions and scripts.
+#[derive(Debug, Clone)]
+pub(crate) struct SafeStepsData {
+    pub checklist: Vec<ActionId>,
+    pub scripts: Vec<RecommendedAction>,
+}
+
+/// The fact vocabularies each module's code can set, given the pack's categories.
+pub(crate) struct Vocabularies {
+    pub text: Vec<String>,
+    pub url: Vec<String>,
+    pub call: Vec<String>,
+    pub money: Vec<String>,
+    pub identity: Vec<String>,
+}
+
+impl Pack {
+    pub(crate) fn load(
+        src: &PackSources<'_>,
+        vocab: impl FnOnce(&[String]) -> Vocabularies,
+    ) -> Result<Pack, EngineError> {
+        let file = "pack.toml";
+        let err = |kind| EngineError::pack(file, kind);
+        let def: PackFile = toml::from_str(src.pack).map_err(|e| err(PackErrorKind::Syntax(e.to_string())))?;
+        if def.version.trim().is_empty() {
+            return Err(err(PackErrorKind::Invalid("version is empty".into())));
+        }
+        let Thresholds { high, medium } = def.thresholds;
+        if !(0 < medium && medium < high && high <= 100) {
+            return Err(err(PackErrorKind::Invalid("thresholds need 0 < medium < high <= 100".into())));
+        }
+        let mut action_index = HashMap::new();
+        for (i, a) in def.actions.iter().enumerate() {
+            if action_index.insert(a.id.clone(), i).is_some() {
+                return Err(err(PackErrorKind::Invalid(format!("action {} is defined twice", a.id))));
+            }
+        }
+        let resolve_actions = |owner: &str, ids: &[String]| -> Result<Vec<ActionId>, EngineError> {
+            ids.iter()
+                .map(|id| {
+                    action_index
+                        .get(id)
+                        .copied()
+                        .ok_or_else(|| err(PackErrorKind::Invalid(format!("{owner} names unknown action {id}"))))
+                })
+                .collect()
+        };
+        let mut categories = Vec::new();
+        let mut category_index = HashMap::new();
+        for c in def.categories {
+            if category_index.insert(c.id.clone(), categories.len()).is_some() {
+                return Err(err(PackErrorKind::InvalidCategory(format!("{} is defined twice", c.id))));
+            }
+            let actions = resolve_actions(&c.id, &c.actions)?;
+            categories.push(Category { id: c.id, label: c.label, next_action: c.next_action, actions, script: c.script });
+        }
+        let mut advice = HashMap::new();
+        let mut modules = def.modules;
+        for module in Module::ALL {
+            let m = modules
+                .remove(module.as_str())
+                .ok_or_else(|| err(PackErrorKind::Invalid(format!("no advice for module {module}"))))?;
+            let level = |l: LevelAdviceDef| -> Result<LevelAdvice, EngineError> {
+                Ok(LevelAdvice { actions: resolve_actions(module.as_str(), &l.actions)?, next_action: l.next_action })
+            };
+            advice.insert(
+                module,
+                ModuleAdvice { low: level(m.low)?, medium: level(m.medium)?, high: level(m.high)?, script: m.script },
+            );
+        }
+        if let Some(extra) = modules.into_keys().next() {
+            return Err(err(PackErrorKind::Invalid(format!("advice for unknown module {extra}"))));
+        }
+        let safe_steps = SafeStepsData {
+            checklist: resolve_actions("safe_steps", &def.safe_steps.checklist)?,
+            scripts: def.safe_steps.scripts,
+        };
+        let category_ids: Vec<String> = categories.iter().map(|c| c.id.clone()).collect();
+        let v = vocab(&category_ids);
+        Ok(Pack {
+            version: def.version,
+            high,
+            medium,
+            actions: def.actions,
+            text: RuleSet::load("text.toml", src.text, v.text, &category_index, true)?,
+            url: RuleSet::load("url.toml", src.url, v.url, &category_index, false)?,
+            call: RuleSet::load("call.toml", src.call, v.call, &category_index, false)?,
+            money: RuleSet::load("money.toml", src.money, v.money, &category_index, false)?,
+            identity: RuleSet::load("identity.toml", src.identity, v.identity, &category_index, false)?,
+            categories,
+            advice,
+            safe_steps,
+        })
+    }
+
+    pub(crate) fn level(&self, score: u8) -> Level {
+        if score >= self.high {
+            Level::High
+        } else if score >= self.medium {
+            Level::Medium
+        } else {
+            Level::Low
+        }
+    }
+}

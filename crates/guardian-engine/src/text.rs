@@ -1,0 +1,333 @@
+//! InboxGuard text: a message (SMS, e-mail, WhatsApp…) scored by the text rules, with
+//! every link in it scored by the URL analyser.
+//!
+//! The same text rules also read call transcripts and payment reasons: their categories
+//! become facts (`text.gift_cards`, …) that the CallGuard and MoneyGuard rules test.
+
+use crate::error::EngineError;
+use crate::matcher::Hit;
+use crate::model::{AnalyzeTextRequest, Channel, MatchedPhrase, Metadata, Module, RiskResponse};
+use crate::normalize::Normalized;
+use crate::pack::Rule;
+use crate::{Engine, respond::respond, url};
+
+/// Longer texts are cut here (on a character boundary), with a note in the metadata:
+/// a scam shows itself long before, and this bounds the time any input can take.
+pub(crate) const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Links past this many are listed but not analysed.
+const MAX_URLS_ANALYSED: usize = 10;
+/// How many of the links' strongest findings join the message's reasons.
+const URL_FINDINGS_JOINED: usize = 2;
+/// Matched phrases reported in metadata, at most.
+const MAX_MATCHED_PHRASES: usize = 50;
+
+/// Facts about a message that its code (not its phrases) establishes.
+const STATIC_FACTS: &[&str] = &[
+    "channel.email",
+    "channel.sms",
+    "channel.whatsapp",
+    "channel.other",
+    "has_url",
+    "many_urls",
+    "link_risky",
+    "link_shortened",
+    "link_mismatch",
+    "has_phone",
+    "has_money_amount",
+    "has_email_address",
+    "shouting",
+    "many_exclamations",
+    "html_markup",
+];
+
+pub(crate) fn facts() -> Vec<String> {
+    STATIC_FACTS.iter().map(|s| s.to_string()).collect()
+}
+
+/// What scanning a text found, before it becomes a response.
+pub(crate) struct TextScan<'e> {
+    /// Text rules that fired (building blocks included).
+    pub fired: Vec<&'e Rule>,
+    /// URL rules from the links, strongest first, to join the reasons.
+    pub url_rules: Vec<&'e Rule>,
+    pub metadata: Metadata,
+}
+
+impl<'e> TextScan<'e> {
+    /// The scam categories the text rules recognised, e.g. `gift_cards`.
+    pub(crate) fn categories(&self, engine: &'e Engine) -> Vec<&'e str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in &self.fired {
+            if let Some(c) = r.category {
+                let id = engine.pack.categories[c].id.as_str();
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+}
+
+pub(crate) fn analyze(engine: &Engine, request: &AnalyzeTextRequest) -> Result<RiskResponse, EngineError> {
+    if request.text.trim().is_empty() {
+        return Err(EngineError::input("text", "is empty; paste the message to check"));
+    }
+    let scan = scan(engine, &request.text, request.channel);
+    let mut fired = scan.fired;
+    fired.extend(scan.url_rules);
+    Ok(respond(engine, Module::Inboxguard, &fired, scan.metadata))
+}
+
+/// Cuts `text` to at most `max` bytes on a character boundary.
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Scans a text with the text rules. Never fails: any string gets an answer.
+pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) -> TextScan<'e> {
+    let set = &engine.pack.text;
+    let mut metadata = Metadata::default();
+    let text = truncate(full_text, MAX_TEXT_BYTES);
+    if text.len() < full_text.len() {
+        metadata.notes.push(format!("text longer than {} KiB: only the first part was checked", MAX_TEXT_BYTES / 1024));
+    }
+    let mut facts = set.facts();
+    facts.set(match channel {
+        Channel::Email => "channel.email",
+        Channel::Sms => "channel.sms",
+        Channel::Whatsapp => "channel.whatsapp",
+        Channel::Other => "channel.other",
+    });
+
+    // Links: find them, score each, keep the strongest findings.
+    let found = url::find_urls(text);
+    let mut url_rules: Vec<&Rule> = Vec::new();
+    for link in found.iter().take(MAX_URLS_ANALYSED) {
+        let Ok((rules, details)) = url::fired_rules(engine, &link.url) else { continue };
+        let total: u32 = rules.iter().filter(|r| !r.hidden).map(|r| u32::from(r.score)).sum();
+        if total >= u32::from(engine.pack.medium) {
+            facts.set("link_risky");
+        }
+        if rules.iter().any(|r| r.id == "URL_SHORTENER") {
+            facts.set("link_shortened");
+        }
+        if details.imitates.is_some() {
+            facts.set("link_mismatch");
+        }
+        url_rules.extend(rules.into_iter().filter(|r| !r.hidden));
+    }
+    url_rules.sort_by(|a, b| b.score.cmp(&a.score));
+    let mut seen = std::collections::HashSet::new();
+    url_rules.retain(|r| seen.insert(r.id.as_str()));
+    url_rules.truncate(URL_FINDINGS_JOINED);
+    if !found.is_empty() {
+        facts.set("has_url");
+    }
+    if found.len() >= 3 {
+        facts.set("many_urls");
+    }
+    metadata.urls = found.iter().map(|u| u.url.clone()).collect();
+
+    let features = Features::of(text);
+    metadata.phone_numbers = features.phones.clone();
+    for (on, name) in [
+        (!features.phones.is_empty(), "has_phone"),
+        (features.money_amount, "has_money_amount"),
+        (features.email_address, "has_email_address"),
+        (features.shouting, "shouting"),
+        (features.exclamations >= 3, "many_exclamations"),
+        (features.html, "html_markup"),
+    ] {
+        if on {
+            facts.set(name);
+        }
+    }
+
+    // Phrases: one pass over the normalised text.
+    let normalized = Normalized::new(text);
+    let mut phrase_hit = vec![false; set.rules.len()];
+    let mut hits: Vec<Hit> = Vec::new();
+    if let Some(matcher) = &set.matcher {
+        matcher.find(&normalized, |h| {
+            phrase_hit[h.rule] = true;
+            hits.push(h);
+        });
+    }
+    let fired_idx = set.evaluate(&facts, &phrase_hit);
+    let fired: Vec<&Rule> = fired_idx.iter().map(|&i| &set.rules[i]).collect();
+
+    if let Some(matcher) = &set.matcher {
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for h in &hits {
+            if !fired_idx.contains(&h.rule) || metadata.matched_phrases.len() == MAX_MATCHED_PHRASES {
+                continue;
+            }
+            let (start, end) = normalized.original_span(h.start, h.end);
+            if spans.contains(&(start, end)) {
+                continue;
+            }
+            spans.push((start, end));
+            metadata.matched_phrases.push(MatchedPhrase {
+                rule: set.rules[h.rule].id.clone(),
+                phrase: matcher.phrase(h.phrase).to_string(),
+                start,
+                end,
+            });
+        }
+    }
+    TextScan { fired, url_rules, metadata }
+}
+
+/// Features computed from the raw text (case, punctuation, numbers).
+#[derive(Debug, Default)]
+struct Features {
+    phones: Vec<String>,
+    money_amount: bool,
+    email_address: bool,
+    shouting: bool,
+    exclamations: usize,
+    html: bool,
+}
+
+/// Fewest digits in a phone number; shorter runs are short codes, prices or dates.
+const MIN_PHONE_DIGITS: usize = 7;
+const MAX_PHONE_DIGITS: usize = 15;
+/// Letters needed before the upper-case share means anything.
+const MIN_LETTERS_FOR_SHOUTING: usize = 20;
+
+impl Features {
+    fn of(text: &str) -> Features {
+        let mut f = Features::default();
+        let bytes = text.as_bytes();
+        let (mut upper, mut letters) = (0usize, 0usize);
+        for c in text.chars() {
+            if c.is_alphabetic() {
+                letters += 1;
+                if c.is_uppercase() {
+                    upper += 1;
+                }
+            } else if c == '!' {
+                f.exclamations += 1;
+            }
+        }
+        f.shouting = letters >= MIN_LETTERS_FOR_SHOUTING && upper * 10 >= letters * 6;
+
+        // Phone numbers: a run of digits with the separators people write inside numbers.
+        let mut i = 0;
+        while i < bytes.len() {
+            let starts_number = bytes[i].is_ascii_digit()
+                || (matches!(bytes[i], b'+' | b'(') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+            let glued_to_word = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'/');
+            if !starts_number || glued_to_word {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut digits = String::new();
+            let mut end = i;
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b.is_ascii_digit() {
+                    digits.push(b as char);
+                    end = i + 1;
+                } else if !(matches!(b, b' ' | b'-' | b'.' | b'(' | b')') || (matches!(b, b'+' | b'(') && i == start)) {
+                    break;
+                } else if b == b' ' && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_digit() && *n != b'(') {
+                    break;
+                }
+                i += 1;
+            }
+            let glued_after = bytes.get(end).is_some_and(|b| b.is_ascii_alphabetic());
+            if (MIN_PHONE_DIGITS..=MAX_PHONE_DIGITS).contains(&digits.len()) && !glued_after {
+                let raw = text[start..end].trim().to_string();
+                if !f.phones.contains(&raw) {
+                    f.phones.push(raw);
+                }
+            }
+            i = i.max(start + 1);
+        }
+
+        // Money: a currency sign next to a number, or a number followed by a currency word.
+        f.money_amount = text.char_indices().any(|(i, c)| {
+            matches!(c, '$' | '£' | '€' | '¥' | '₹')
+                && (text[i + c.len_utf8()..].trim_start().starts_with(|d: char| d.is_ascii_digit())
+                    || text[..i].trim_end().ends_with(|d: char| d.is_ascii_digit()))
+        });
+
+        f.email_address = bytes.iter().enumerate().any(|(i, &b)| {
+            b == b'@'
+                && i > 0
+                && bytes[i - 1].is_ascii_alphanumeric()
+                && text[i + 1..].split(|c: char| c.is_whitespace() || c == '>').next().is_some_and(|d| {
+                    d.contains('.') && d.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                })
+        });
+
+        let lower_has = |needle: &str| {
+            bytes.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        };
+        f.html = ["<html", "<body", "<table", "<font", "<a href", "<br>", "<p>", "<div"]
+            .iter()
+            .any(|tag| lower_has(tag));
+        f
+    }
+}
+
+pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
+    crate::run_examples(&engine.pack.text, |example| {
+        let (text, channel) = match example {
+            toml::Value::String(s) => (s.clone(), Channel::Sms),
+            toml::Value::Table(t) => {
+                let text = t.get("text").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                let channel = t
+                    .get("channel")
+                    .and_then(|v| v.as_str())
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(|e: String| EngineError::input("channel", e))?
+                    .unwrap_or(Channel::Sms);
+                (text, channel)
+            }
+            _ => return Err(EngineError::input("example", "is neither a text nor a table")),
+        };
+        let scan = scan(engine, &text, channel);
+        Ok(scan.fired.iter().map(|r| r.id.clone()).collect())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_phone_numbers_but_not_prices_or_dates() {
+        let f = Features::of("Call 0800 123 4567 or +44 7700 900123 now. Ref 2024, costs 150p, code 123456.");
+        assert_eq!(f.phones, vec!["0800 123 4567", "+44 7700 900123"]);
+        assert_eq!(Features::of("call (555) 123-4567").phones, vec!["(555) 123-4567"]);
+    }
+
+    #[test]
+    fn notices_shouting_money_and_markup() {
+        let f = Features::of("CONGRATULATIONS YOU HAVE WON A PRIZE!!! CLAIM $1,000 NOW");
+        assert!(f.shouting && f.money_amount && f.exclamations == 3);
+        let f = Features::of("<html><body>Hello</body></html>");
+        assert!(f.html && !f.shouting);
+        assert!(Features::of("write to me at jo@example.org").email_address);
+        assert!(!Features::of("meet @ 5").email_address);
+    }
+
+    #[test]
+    fn truncates_on_a_char_boundary() {
+        let s = "ééé";
+        assert_eq!(truncate(s, 3), "é");
+        assert_eq!(truncate(s, 10), s);
+    }
+}
