@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::normalize::{Normalized, normalize_phrase};
+use crate::normalize::{Normalized, SENTENCE_BREAK, normalize_phrase};
 
 /// Who owns a pattern in the automaton.
 #[derive(Debug, Clone)]
@@ -20,6 +20,8 @@ struct Owner {
     phrase: usize,
     /// May end inside a word.
     prefix: bool,
+    /// Ignored when a negation ("never", "don't"…) comes shortly before in the sentence.
+    negatable: bool,
 }
 
 /// A phrase that matched: the rule, the phrase and where it is in the normalised text.
@@ -48,20 +50,23 @@ pub(crate) struct BadPhrase(pub String);
 impl PhraseMatcher {
     /// Builds the automaton from `(rule index, phrases)` pairs.
     pub(crate) fn new<'a>(
-        rules: impl IntoIterator<Item = (usize, &'a [String])>,
+        rules: impl IntoIterator<Item = (usize, &'a [String], bool)>,
     ) -> Result<PhraseMatcher, BadPhrase> {
         let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<Owner>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut phrases = Vec::new();
-        for (rule, list) in rules {
+        for (rule, list, negatable) in rules {
             for raw in list {
                 let (body, prefix) = match raw.strip_suffix('*') {
                     Some(b) => (b, true),
                     None => (raw.as_str(), false),
                 };
+                // Symbols such as $ £ % + & vanish in normalisation, which would silently
+                // turn "only $" into "only": refuse them so the pack says what it means.
+                let symbol = body.chars().any(|c| !(c.is_alphanumeric() || matches!(c, ' ' | '\'' | '-' | '.')));
                 let normalized = normalize_phrase(body);
-                if normalized.is_empty() {
+                if normalized.is_empty() || symbol {
                     return Err(BadPhrase(raw.clone()));
                 }
                 let phrase = phrases.len();
@@ -71,18 +76,25 @@ impl PhraseMatcher {
                 if compact.len() != variants[0].len() {
                     variants.push(compact);
                 }
+                // Plurals come free: "no credit check" also matches "no credit checks".
+                if !prefix && variants[0].ends_with(|c: char| c.is_ascii_alphabetic() && c != 's') {
+                    let plurals: Vec<String> = variants.iter().map(|v| format!("{v}s")).collect();
+                    variants.extend(plurals);
+                }
                 for pattern in variants {
                     let id = *index.entry(pattern.clone()).or_insert_with(|| {
                         patterns.push(pattern);
                         owners.push(Vec::new());
                         owners.len() - 1
                     });
-                    owners[id].push(Owner { rule, phrase, prefix });
+                    owners[id].push(Owner { rule, phrase, prefix, negatable });
                 }
             }
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            // A full DFA: built once per pack, the fastest to search.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| BadPhrase(e.to_string()))?;
         Ok(PhraseMatcher { automaton, owners, phrases })
@@ -104,7 +116,11 @@ impl PhraseMatcher {
             let at_word_end = end >= hay.len() || hay[end] == b' ';
             // A prefix phrase's hit runs to the end of the word it ends in.
             let word_end = || hay[end..].iter().position(|&b| b == b' ').map_or(hay.len(), |p| end + p);
+            let mut negated = None;
             for owner in &self.owners[m.pattern().as_usize()] {
+                if owner.negatable && *negated.get_or_insert_with(|| is_negated(hay, start)) {
+                    continue;
+                }
                 if at_word_end {
                     on_hit(Hit { rule: owner.rule, phrase: owner.phrase, start, end });
                 } else if owner.prefix {
@@ -115,13 +131,31 @@ impl PhraseMatcher {
     }
 }
 
+/// How many words before a phrase a negation still applies to.
+const NEGATION_WINDOW: usize = 5;
+
+/// True if one of the few words before `start` (in the same sentence) negates what
+/// follows: "we will never ask for your PIN", "don't share the code".
+fn is_negated(hay: &[u8], start: usize) -> bool {
+    let before = &hay[..start];
+    let sentence = before.iter().rposition(|&b| b == SENTENCE_BREAK).map_or(before, |i| &before[i + 1..]);
+    let words: Vec<&[u8]> = sentence.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect();
+    let window = &words[words.len().saturating_sub(NEGATION_WINDOW)..];
+    window.iter().enumerate().any(|(i, w)| {
+        matches!(
+            *w,
+            b"never" | b"not" | b"dont" | b"doesnt" | b"didnt" | b"wont" | b"cannot" | b"cant" | b"nobody" | b"shouldnt"
+        ) || (*w == b"t" && i > 0 && matches!(window[i - 1], b"don" | b"won" | b"can" | b"doesn" | b"didn" | b"shouldn"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hits(phrases: &[&str], text: &str) -> Vec<String> {
         let list: Vec<String> = phrases.iter().map(|s| s.to_string()).collect();
-        let m = PhraseMatcher::new([(0usize, list.as_slice())]).unwrap();
+        let m = PhraseMatcher::new([(0usize, list.as_slice(), true)]).unwrap();
         let n = Normalized::new(text);
         let mut out = Vec::new();
         m.find(&n, |h| out.push(n.as_str()[h.start..h.end].to_string()));
@@ -132,7 +166,20 @@ mod tests {
     fn respects_word_boundaries() {
         assert_eq!(hits(&["irs"], "first of all"), Vec::<String>::new());
         assert_eq!(hits(&["irs"], "This is the IRS calling"), vec!["irs"]);
-        assert_eq!(hits(&["code"], "barcode and codes"), Vec::<String>::new());
+        assert_eq!(hits(&["code"], "barcode and encoded"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn negation_in_the_same_sentence_cancels_a_hit() {
+        assert_eq!(hits(&["your pin"], "We will never ask for your PIN."), Vec::<String>::new());
+        assert_eq!(hits(&["your pin"], "Don\u{2019}t share your PIN"), Vec::<String>::new());
+        assert_eq!(hits(&["your pin"], "We never call. Send your PIN now"), vec!["your pin"]);
+        assert_eq!(hits(&["your pin"], "never, ever, under any circumstances at all, give us your pin"), vec!["your pin"]);
+    }
+
+    #[test]
+    fn phrases_do_not_cross_sentences() {
+        assert_eq!(hits(&["attention please"], "It needs attention. Please log in"), Vec::<String>::new());
     }
 
     #[test]
@@ -140,13 +187,14 @@ mod tests {
         assert_eq!(hits(&["gift card*"], "two gift cards please"), vec!["gift cards"]);
         assert_eq!(hits(&["gift card*"], "pay by g i f t c a r d s"), vec!["giftcards"]);
         assert_eq!(hits(&["gift card"], "pay by giftcard"), vec!["giftcard"]);
+        assert_eq!(hits(&["no credit check"], "NO CREDIT CHECKS"), vec!["no credit checks"]);
     }
 
     #[test]
     fn shared_patterns_reach_every_owner() {
         let a = vec!["gift card".to_string()];
         let b = vec!["gift card*".to_string(), "steam card".to_string()];
-        let m = PhraseMatcher::new([(0usize, a.as_slice()), (1, b.as_slice())]).unwrap();
+        let m = PhraseMatcher::new([(0usize, a.as_slice(), false), (1, b.as_slice(), false)]).unwrap();
         let n = Normalized::new("a gift card");
         let mut rules = Vec::new();
         m.find(&n, |h| rules.push(h.rule));

@@ -261,7 +261,9 @@ pub struct AnalyzeUrlRequest {
 /// `POST /v1/moneyguard/assess`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MoneyAssessRequest {
-    /// How much, in the person's currency (0 to 1e9).
+    /// How much, in the person's currency (0 to 1e9). Old clients sometimes sent it as a
+    /// string ("500"), which the old API accepted; so do we.
+    #[serde(deserialize_with = "number_or_numeric_string")]
     pub amount: f64,
     /// How they are asked to pay, e.g. `gift_card`, `wire_transfer`, `zelle`.
     pub payment_method: String,
@@ -339,4 +341,20 @@ pub struct SessionEvent {
     /// When it happened, as the client sent it (ISO 8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+}
+
+/// Accepts `500`, `500.5` or `"500"`, as the old API's validation did.
+fn number_or_numeric_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrString {
+        Number(f64),
+        String(String),
+    }
+    match NumberOrString::deserialize(deserializer)? {
+        NumberOrString::Number(n) => Ok(n),
+        NumberOrString::String(s) => {
+            s.trim().parse::<f64>().map_err(|_| serde::de::Error::custom(format!("amount {s:?} is not a number")))
+        }
+    }
 }

@@ -27,6 +27,7 @@ impl Normalized {
     /// Normalises `input`. Never fails; any string, even empty, gives a result.
     pub(crate) fn new(input: &str) -> Normalized {
         let mut builder = Builder::with_capacity(input.len());
+        let bytes = input.as_bytes();
         for (i, c) in input.char_indices() {
             let span = (i as u32, (i + c.len_utf8()) as u32);
             if c.is_ascii() {
@@ -34,12 +35,15 @@ impl Normalized {
                     builder.push_word_char(c.to_ascii_lowercase(), span);
                 } else if c == '\'' {
                     // "don't" and "it's" stay one word.
+                } else if ends_sentence(bytes, i) {
+                    builder.end_sentence(span);
                 } else {
                     builder.end_word();
                 }
                 continue;
             }
-            if is_invisible(c) {
+            if is_invisible(c) || matches!(c, '\u{2019}' | '\u{02BC}') {
+                // Invisible characters, and curly apostrophes like the straight one.
                 continue;
             }
             let mut any = false;
@@ -87,6 +91,20 @@ fn fold_into(c: char, span: (u32, u32), builder: &mut Builder) {
         } else {
             builder.end_word();
         }
+    }
+}
+
+/// The mark between sentences in the normalised text. No phrase contains it, so no
+/// match runs from one sentence into the next ("…needs attention. Please log in").
+pub(crate) const SENTENCE_BREAK: u8 = b'|';
+
+/// `.`, `!`, `?` or `;` followed by white space or the end, or a blank line.
+fn ends_sentence(bytes: &[u8], i: usize) -> bool {
+    let next = bytes.get(i + 1).copied();
+    match bytes[i] {
+        b'.' | b'!' | b'?' | b';' => next.is_none_or(|b| b.is_ascii_whitespace()),
+        b'\n' => next == Some(b'\n') || (next == Some(b'\r') && bytes.get(i + 2) == Some(&b'\n')),
+        _ => false,
     }
 }
 
@@ -180,6 +198,11 @@ struct Builder {
     /// Where the current run of single-letter words starts, and how long it is.
     run_start: usize,
     run_len: usize,
+    /// The current word so far: its length in chars, whether it has a digit, whether it
+    /// is letters only. Kept as chars arrive so closing a word needs no rescan.
+    word_chars: usize,
+    word_has_digit: bool,
+    word_letters_only: bool,
 }
 
 impl Builder {
@@ -187,10 +210,25 @@ impl Builder {
         let mut out = Normalized { text: String::with_capacity(n + 2), origin: Vec::with_capacity(n + 2) };
         out.text.push(' ');
         out.origin.push((0, 0));
-        Builder { out, word_start: 1, run_start: 1, run_len: 0 }
+        Builder {
+            out,
+            word_start: 1,
+            run_start: 1,
+            run_len: 0,
+            word_chars: 0,
+            word_has_digit: false,
+            word_letters_only: true,
+        }
     }
 
     fn push_word_char(&mut self, c: char, span: (u32, u32)) {
+        self.word_chars += 1;
+        self.word_has_digit |= c.is_ascii_digit();
+        self.word_letters_only &= c.is_alphabetic();
+        self.push_raw(c, span);
+    }
+
+    fn push_raw(&mut self, c: char, span: (u32, u32)) {
         self.out.text.push(c);
         for _ in 0..c.len_utf8() {
             self.out.origin.push(span);
@@ -204,9 +242,13 @@ impl Builder {
         if len == self.word_start {
             return;
         }
-        self.fold_leet();
-        let word = &self.out.text[self.word_start..];
-        let single_letter = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
+        if self.word_has_digit {
+            self.fold_leet();
+        }
+        let single_letter = self.word_chars == 1 && self.word_letters_only;
+        self.word_chars = 0;
+        self.word_has_digit = false;
+        self.word_letters_only = true;
         if single_letter {
             if self.run_len == 0 {
                 self.run_start = self.word_start;
@@ -218,6 +260,19 @@ impl Builder {
         self.out.text.push(' ');
         let last = self.out.origin.last().map_or((0, 0), |&(_, e)| (e, e));
         self.out.origin.push(last);
+        self.word_start = self.out.text.len();
+    }
+
+    /// Closes the current word and sentence: `… word | next …`.
+    fn end_sentence(&mut self, span: (u32, u32)) {
+        self.end_word();
+        self.close_run(self.out.text.len());
+        let text = self.out.text.as_bytes();
+        let already = text.len() < 2 || text[text.len() - 2] == SENTENCE_BREAK;
+        if !already {
+            self.push_raw(SENTENCE_BREAK as char, span);
+            self.push_raw(' ', span);
+        }
         self.word_start = self.out.text.len();
     }
 
@@ -235,7 +290,7 @@ impl Builder {
             self.out.text.truncate(self.run_start);
             self.out.origin.truncate(self.run_start);
             for (c, span) in region {
-                self.push_word_char(c, span);
+                self.push_raw(c, span);
             }
             self.out.text.push(' ');
             let last = self.out.origin.last().map_or((0, 0), |&(_, e)| (e, e));
@@ -297,10 +352,12 @@ mod tests {
 
     #[test]
     fn folds_case_punctuation_and_whitespace() {
-        assert_eq!(norm("  URGENT!!  Your   account\n\tis LOCKED. "), " urgent your account is locked ");
+        assert_eq!(norm("  URGENT!!  Your   account\n\tis LOCKED. "), " urgent | your account is locked | ");
         assert_eq!(norm(""), " ");
         assert_eq!(norm("   \n "), " ");
         assert_eq!(norm("don't"), " dont ");
+        assert_eq!(norm("It needs attention. Please log in! Now?"), " it needs attention | please log in | now | ");
+        assert_eq!(norm("Visit example.co.uk today.\n\nThanks"), " visit example co uk today | thanks ");
     }
 
     #[test]

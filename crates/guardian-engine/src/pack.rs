@@ -101,6 +101,8 @@ struct ModuleAdviceDef {
 struct LevelAdviceDef {
     next_action: String,
     actions: Vec<String>,
+    #[serde(default)]
+    overrides_category: bool,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +123,9 @@ struct RuleDef {
     category: Option<String>,
     #[serde(default)]
     phrases: Vec<String>,
+    /// A phrase hit shortly after "never", "don't"… in the same sentence doesn't count.
+    #[serde(default)]
+    negatable: bool,
     #[serde(default)]
     any: Vec<String>,
     #[serde(default)]
@@ -165,6 +170,8 @@ pub(crate) struct Category {
 pub(crate) struct LevelAdvice {
     pub next_action: String,
     pub actions: Vec<ActionId>,
+    /// This level's next step wins over the scam category's (MoneyGuard's cool-off).
+    pub overrides_category: bool,
 }
 
 /// A module's default advice per level and its fallback script.
@@ -319,7 +326,7 @@ impl RuleSet {
             };
             rule_index.insert(id.clone(), rules.len());
             rules.push((
-                def.phrases,
+                (def.phrases, def.negatable),
                 Rule {
                     id,
                     reason: def.reason.trim().to_string(),
@@ -334,9 +341,9 @@ impl RuleSet {
         if let Some(orphan) = scores.into_keys().next() {
             return Err(err(PackErrorKind::OrphanScore(orphan)));
         }
-        let matcher = if rules.iter().any(|(p, _)| !p.is_empty()) {
-            let m = PhraseMatcher::new(rules.iter().enumerate().map(|(i, (p, _))| (i, p.as_slice())))
-                .map_err(|bad| err(PackErrorKind::Invalid(format!("phrase {:?} is empty once normalised", bad.0))))?;
+        let matcher = if rules.iter().any(|((p, _), _)| !p.is_empty()) {
+            let m = PhraseMatcher::new(rules.iter().enumerate().map(|(i, ((p, neg), _))| (i, p.as_slice(), *neg)))
+                .map_err(|bad| err(PackErrorKind::Invalid(format!("phrase {:?} is empty or has symbols that normalisation drops (write letters and digits)", bad.0))))?;
             Some(m)
         } else {
             None
@@ -464,7 +471,11 @@ impl Pack {
                 .remove(module.as_str())
                 .ok_or_else(|| err(PackErrorKind::Invalid(format!("no advice for module {module}"))))?;
             let level = |l: LevelAdviceDef| -> Result<LevelAdvice, EngineError> {
-                Ok(LevelAdvice { actions: resolve_actions(module.as_str(), &l.actions)?, next_action: l.next_action })
+                Ok(LevelAdvice {
+                    actions: resolve_actions(module.as_str(), &l.actions)?,
+                    next_action: l.next_action,
+                    overrides_category: l.overrides_category,
+                })
             };
             advice.insert(
                 module,

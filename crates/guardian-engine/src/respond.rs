@@ -37,6 +37,7 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
 
     let next_action = match (level, categories.first()) {
         (Level::Low, _) | (_, None) => level_advice.next_action.clone(),
+        _ if level_advice.overrides_category => level_advice.next_action.clone(),
         (_, Some(&c)) => pack.categories[c].next_action.clone(),
     };
 

@@ -18,6 +18,9 @@ pub(crate) const MAX_TEXT_BYTES: usize = 64 * 1024;
 const MAX_URLS_ANALYSED: usize = 10;
 /// How many of the links' strongest findings join the message's reasons.
 const URL_FINDINGS_JOINED: usize = 2;
+/// Only findings at least this strong join: a plain-http link alone says little about a
+/// message, but a look-alike bank domain says a lot.
+const MIN_JOINED_URL_SCORE: u8 = 20;
 /// Matched phrases reported in metadata, at most.
 const MAX_MATCHED_PHRASES: usize = 50;
 
@@ -33,6 +36,9 @@ const STATIC_FACTS: &[&str] = &[
     "link_shortened",
     "link_mismatch",
     "has_phone",
+    "premium_number",
+    "shortcode",
+    "pence_price",
     "has_money_amount",
     "has_email_address",
     "shouting",
@@ -122,7 +128,7 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
         if details.imitates.is_some() {
             facts.set("link_mismatch");
         }
-        url_rules.extend(rules.into_iter().filter(|r| !r.hidden));
+        url_rules.extend(rules.into_iter().filter(|r| !r.hidden && r.score >= MIN_JOINED_URL_SCORE));
     }
     url_rules.sort_by(|a, b| b.score.cmp(&a.score));
     let mut seen = std::collections::HashSet::new();
@@ -140,6 +146,9 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
     metadata.phone_numbers = features.phones.clone();
     for (on, name) in [
         (!features.phones.is_empty(), "has_phone"),
+        (features.premium_number, "premium_number"),
+        (features.shortcode, "shortcode"),
+        (features.pence_price, "pence_price"),
         (features.money_amount, "has_money_amount"),
         (features.email_address, "has_email_address"),
         (features.shouting, "shouting"),
@@ -165,9 +174,17 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
     let fired: Vec<&Rule> = fired_idx.iter().map(|&i| &set.rules[i]).collect();
 
     if let Some(matcher) = &set.matcher {
+        // Highlight only what the person is shown: phrases of fired, visible rules.
+        let mut is_shown = vec![false; set.rules.len()];
+        for &i in &fired_idx {
+            is_shown[i] = !set.rules[i].hidden;
+        }
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for h in &hits {
-            if !fired_idx.contains(&h.rule) || metadata.matched_phrases.len() == MAX_MATCHED_PHRASES {
+            if metadata.matched_phrases.len() == MAX_MATCHED_PHRASES {
+                break;
+            }
+            if !is_shown[h.rule] {
                 continue;
             }
             let (start, end) = normalized.original_span(h.start, h.end);
@@ -190,6 +207,12 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
 #[derive(Debug, Default)]
 struct Features {
     phones: Vec<String>,
+    /// A premium-rate number (UK 09…, 087…; US 1-900).
+    premium_number: bool,
+    /// "text WORD to 80082": a reply to a 4–6 digit short code.
+    shortcode: bool,
+    /// A price in pence ("150p", "35p/msg"), the currency of premium text services.
+    pence_price: bool,
     money_amount: bool,
     email_address: bool,
     shouting: bool,
@@ -204,23 +227,71 @@ const MAX_PHONE_DIGITS: usize = 15;
 const MIN_LETTERS_FOR_SHOUTING: usize = 20;
 
 impl Features {
+    /// One look at the raw text; each feature is a cheap byte test, so a long e-mail
+    /// costs a few passes over its bytes and no allocation beyond the phone list.
     fn of(text: &str) -> Features {
         let mut f = Features::default();
         let bytes = text.as_bytes();
+
         let (mut upper, mut letters) = (0usize, 0usize);
-        for c in text.chars() {
-            if c.is_alphabetic() {
-                letters += 1;
-                if c.is_uppercase() {
-                    upper += 1;
+        if text.is_ascii() {
+            for &b in bytes {
+                if b.is_ascii_alphabetic() {
+                    letters += 1;
+                    upper += usize::from(b.is_ascii_uppercase());
+                } else if b == b'!' {
+                    f.exclamations += 1;
                 }
-            } else if c == '!' {
-                f.exclamations += 1;
+            }
+        } else {
+            for c in text.chars() {
+                if c.is_alphabetic() {
+                    letters += 1;
+                    upper += usize::from(c.is_uppercase());
+                } else if c == '!' {
+                    f.exclamations += 1;
+                }
             }
         }
         f.shouting = letters >= MIN_LETTERS_FOR_SHOUTING && upper * 10 >= letters * 6;
 
-        // Phone numbers: a run of digits with the separators people write inside numbers.
+        f.scan_phone_numbers(text);
+        f.scan_words(bytes);
+        f.money_amount = (0..bytes.len()).any(|i| {
+            let sign_len = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+                (b'$', _, _) => 1,
+                (0xC2, Some(0xA3 | 0xA5), _) => 2,                 // £ ¥
+                (0xE2, Some(0x82), Some(0xAC | 0xB9)) => 3,        // € ₹
+                _ => 0,
+            };
+            sign_len > 0 && {
+                let after = bytes[i + sign_len..].iter().find(|b| **b != b' ');
+                let before = bytes[..i].iter().rev().find(|b| **b != b' ');
+                after.is_some_and(u8::is_ascii_digit) || before.is_some_and(u8::is_ascii_digit)
+            }
+        });
+        f.email_address = bytes.iter().enumerate().any(|(i, &b)| {
+            b == b'@'
+                && i > 0
+                && bytes[i - 1].is_ascii_alphanumeric()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+                && bytes[i + 1..]
+                    .iter()
+                    .take_while(|c| !c.is_ascii_whitespace() && **c != b'>')
+                    .any(|c| *c == b'.')
+        });
+        f.html = bytes.iter().enumerate().any(|(i, &b)| {
+            b == b'<'
+                && ["html", "body", "table", "font", "a href", "br>", "p>", "div"]
+                    .iter()
+                    .any(|tag| bytes.get(i + 1..i + 1 + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag.as_bytes())))
+        });
+        f
+    }
+
+    /// Phone numbers: a run of digits with the separators people write inside numbers.
+    fn scan_phone_numbers(&mut self, text: &str) {
+        let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             let starts_number = bytes[i].is_ascii_digit()
@@ -231,54 +302,85 @@ impl Features {
                 continue;
             }
             let start = i;
-            let mut digits = String::new();
+            let mut digits = 0;
             let mut end = i;
             while i < bytes.len() {
                 let b = bytes[i];
                 if b.is_ascii_digit() {
-                    digits.push(b as char);
+                    digits += 1;
                     end = i + 1;
-                } else if !(matches!(b, b' ' | b'-' | b'.' | b'(' | b')') || (matches!(b, b'+' | b'(') && i == start)) {
-                    break;
-                } else if b == b' ' && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_digit() && *n != b'(') {
+                } else if !matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'+')
+                    || (b == b'+' && i != start)
+                    || (b == b' ' && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_digit() && *n != b'('))
+                {
                     break;
                 }
                 i += 1;
             }
-            let glued_after = bytes.get(end).is_some_and(|b| b.is_ascii_alphabetic());
-            if (MIN_PHONE_DIGITS..=MAX_PHONE_DIGITS).contains(&digits.len()) && !glued_after {
-                let raw = text[start..end].trim().to_string();
-                if !f.phones.contains(&raw) {
-                    f.phones.push(raw);
+            let glued_after = bytes.get(end).is_some_and(u8::is_ascii_alphabetic);
+            if (MIN_PHONE_DIGITS..=MAX_PHONE_DIGITS).contains(&digits) && !glued_after {
+                let raw = text[start..end].trim();
+                self.premium_number |= is_premium_rate(raw);
+                if !self.phones.iter().any(|p| p == raw) {
+                    self.phones.push(raw.to_string());
                 }
             }
             i = i.max(start + 1);
         }
-
-        // Money: a currency sign next to a number, or a number followed by a currency word.
-        f.money_amount = text.char_indices().any(|(i, c)| {
-            matches!(c, '$' | '£' | '€' | '¥' | '₹')
-                && (text[i + c.len_utf8()..].trim_start().starts_with(|d: char| d.is_ascii_digit())
-                    || text[..i].trim_end().ends_with(|d: char| d.is_ascii_digit()))
-        });
-
-        f.email_address = bytes.iter().enumerate().any(|(i, &b)| {
-            b == b'@'
-                && i > 0
-                && bytes[i - 1].is_ascii_alphanumeric()
-                && text[i + 1..].split(|c: char| c.is_whitespace() || c == '>').next().is_some_and(|d| {
-                    d.contains('.') && d.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-                })
-        });
-
-        let lower_has = |needle: &str| {
-            bytes.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-        };
-        f.html = ["<html", "<body", "<table", "<font", "<a href", "<br>", "<p>", "<div"]
-            .iter()
-            .any(|tag| lower_has(tag));
-        f
     }
+
+    /// Word-level features: "to 80082" short codes and pence prices ("150p", "£1/min").
+    fn scan_words(&mut self, bytes: &[u8]) {
+        let mut previous: &[u8] = b"";
+        for word in bytes.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
+            if !self.shortcode && previous.eq_ignore_ascii_case(b"to") {
+                let number = word.strip_suffix(b".").or(word.strip_suffix(b",")).or(word.strip_suffix(b"!")).unwrap_or(word);
+                self.shortcode = (4..=6).contains(&number.len()) && number.iter().all(u8::is_ascii_digit);
+            }
+            if !self.pence_price {
+                self.pence_price = is_pence_price(word);
+            }
+            previous = word;
+        }
+    }
+}
+
+/// A premium-rate number: UK 09… and 087…, US 1-900.
+fn is_premium_rate(number: &str) -> bool {
+    let mut digits = number.bytes().filter(u8::is_ascii_digit).peekable();
+    let mut national: Vec<u8> = Vec::with_capacity(16);
+    if number.starts_with('+') || number.starts_with("44") {
+        // +44 9… → 09…
+        let country: Vec<u8> = digits.by_ref().take(2).collect();
+        if country == b"44" {
+            national.push(b'0');
+        } else {
+            national.extend(country);
+        }
+    }
+    national.extend(digits);
+    national.starts_with(b"09")
+        || national.starts_with(b"087")
+        || national.starts_with(b"1900")
+        || (national.starts_with(b"900") && national.len() == 10)
+}
+
+/// "150p", "35p/msg", "150ppm", "£1/min", "£1.50perweeksub".
+fn is_pence_price(word: &[u8]) -> bool {
+    let word = match word.iter().position(|b| !matches!(b, b'(' | b'@')) {
+        Some(i) => &word[i..],
+        None => return false,
+    };
+    let digits = word.iter().take_while(|b| b.is_ascii_digit()).count();
+    let pence = (1..=3).contains(&digits) && {
+        let rest = &word[digits..];
+        rest == b"p" || [&b"p/"[..], b"ppm", b"p.", b"p,"].iter().any(|s| rest.starts_with(s))
+    };
+    pence
+        || (word.len() > 4
+            && [&b"/min"[..], b"/msg", b"/wk", b"perweek", b"permin"]
+                .iter()
+                .any(|unit| word.windows(unit.len()).any(|w| w.eq_ignore_ascii_case(unit))))
 }
 
 pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
@@ -312,6 +414,18 @@ mod tests {
         let f = Features::of("Call 0800 123 4567 or +44 7700 900123 now. Ref 2024, costs 150p, code 123456.");
         assert_eq!(f.phones, vec!["0800 123 4567", "+44 7700 900123"]);
         assert_eq!(Features::of("call (555) 123-4567").phones, vec!["(555) 123-4567"]);
+    }
+
+    #[test]
+    fn notices_premium_numbers_short_codes_and_pence_prices() {
+        assert!(Features::of("Chat now 09099726429").premium_number);
+        assert!(Features::of("call +44 9099 726429").premium_number);
+        assert!(!Features::of("call 07700 900123").premium_number);
+        assert!(Features::of("Txt WIN to 80082.").shortcode);
+        assert!(!Features::of("from 9 to 5 today").shortcode);
+        assert!(Features::of("cost 150p per msg").pence_price);
+        assert!(Features::of("Calls£1/minMobsmore").pence_price);
+        assert!(!Features::of("I'm at 5pm, top up").pence_price);
     }
 
     #[test]

@@ -1,0 +1,365 @@
+//! The command line, as clap sees it: every subcommand and flag, with a one-line `help`
+//! and a `long_help` that carries an example (`guardian help <command>` or `--help`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use guardian_engine::Channel;
+
+const ABOUT: &str = "Is it a scam? Check a message, a link, a payment or a call, offline";
+
+const LONG_ABOUT: &str = "\
+Titanium Guardian: is it a scam? Check a message, a link, a request for money, a phone \
+call in progress or signs of identity theft. Everything is checked on this computer; \
+nothing is sent anywhere.
+
+Every answer gives a risk level with a score out of 100, the reasons, what to do now, a \
+short checklist and, where it helps, words to say to the caller.
+
+Examples:
+  guardian text \"Your bank account is locked. Pay the fee in gift cards now.\"
+  guardian url https://paypa1-secure.example.top/login
+  guardian money --amount 2500 --method gift_card --contacted-first --urgency
+  guardian call --signal bank_impersonation --signal verification_code_request
+  guardian identity --signal password_reset_unknown --signal new_device_login
+  guardian batch requests.jsonl > answers.jsonl";
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  the check ran (whatever the risk; read the answer)
+  1  guardian itself is broken: its built-in rule pack failed to load, or the answer
+     could not be written (e.g. disk full)
+  2  bad input or a usage mistake (one line on stderr says what to type instead);
+     for `batch`, at least one line failed (summary on stderr)
+A closed output pipe (e.g. `guardian batch big.jsonl | head -1`) ends quietly with 0.
+Colour is used only when the output is a terminal and NO_COLOR is not set.";
+
+/// `guardian`: every Titanium Guardian check from a terminal, plus JSONL batch.
+#[derive(Debug, Parser)]
+#[command(
+    name = "guardian",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = EXIT_STATUS,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Print the answer as JSON.
+    #[arg(
+        long,
+        global = true,
+        help = "Print the answer as one line of JSON instead of words",
+        long_help = "Print the answer as one line of JSON (the RiskResponse of the v1 API: score, \
+level, reasons, next_action, recommended_actions, safe_script, metadata) instead of words. \
+One line, so it can be piped; use `jq .` to pretty-print it. `batch` always writes JSON.\n\n\
+Example: guardian --json url https://example.com | jq .level"
+    )]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to check.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a text message, e-mail or WhatsApp message.
+    #[command(
+        long_about = "Check a text message, e-mail or WhatsApp message. Paste it as one argument \
+(in quotes), as several words, or give `-` (or nothing) and send it on standard input.\n\n\
+Examples:\n  guardian text \"USPS: your parcel is on hold, pay 1.99 at https://usps-redelivery.top\"\n  \
+guardian text --channel email - < message.txt"
+    )]
+    Text(TextArgs),
+
+    /// Check a link before you click it.
+    #[command(
+        long_about = "Check a link before you click it. The link is only read, never visited.\n\n\
+Example:\n  guardian url https://secure-paypa1.com.verify-account.top/login"
+    )]
+    Url(UrlArgs),
+
+    /// Check a request to send money before you pay.
+    #[command(
+        long_about = "Check a request to send money before you pay: how much, how they want to be \
+paid, and what happened around it.\n\n\
+Example:\n  guardian money --amount 1500 --method gift_card --contacted-first --urgency --secret \
+--impersonation government --reason \"tax debt, or I will be arrested\""
+    )]
+    Money(MoneyArgs),
+
+    /// Check a phone call that is happening now.
+    #[command(
+        long_about = "Check a phone call that is happening now, from the warning signs you noticed \
+(--signal, as many as apply) and, if you like, what the caller said (--transcript).\n\n\
+Example:\n  guardian call --signal bank_impersonation --signal verification_code_request \
+--transcript \"this is your bank, read me the code we just sent\""
+    )]
+    Call(CallArgs),
+
+    /// Check for signs that someone is using your identity.
+    #[command(
+        long_about = "Check for signs that someone is using your identity: name each sign you \
+noticed with --signal.\n\n\
+Example:\n  guardian identity --signal password_reset_unknown --signal new_device_login"
+    )]
+    Identity(IdentityArgs),
+
+    /// Check many requests at once: JSON lines in, JSON lines out.
+    #[command(
+        long_about = "Check many requests at once. Reads JSON lines (one request per line) from FILE \
+or standard input and writes one JSON answer per line, in the same order. Each request names its \
+kind and carries the fields of the matching v1 API request:\n\n  \
+{\"kind\":\"text\",\"text\":\"…\",\"channel\":\"sms\"}\n  \
+{\"kind\":\"url\",\"url\":\"https://…\"}\n  \
+{\"kind\":\"money\",\"amount\":500,\"payment_method\":\"gift_card\",\"urgency_present\":true}\n  \
+{\"kind\":\"call\",\"signals\":[\"bank_impersonation\"],\"transcript\":\"…\"}\n  \
+{\"kind\":\"identity\",\"signals\":{\"new_device_login\":true}}\n\n\
+A line that cannot be checked gets {\"error\":\"line N: …\"} in its place and the batch goes on; \
+the exit status is then 2, with a summary on stderr.\n\n\
+Example:\n  guardian batch requests.jsonl > answers.jsonl"
+    )]
+    Batch(BatchArgs),
+}
+
+/// `guardian text`.
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    #[arg(
+        long,
+        value_name = "CHANNEL",
+        value_parser = parse_channel,
+        help = "Where the message arrived: sms, email, whatsapp or other",
+        long_help = "Where the message arrived: sms, email, whatsapp or other (the default). \
+Some warning signs weigh more in one channel than another.\n\n\
+Example: guardian text --channel sms \"Your code is 123456\""
+    )]
+    pub channel: Option<Channel>,
+
+    #[arg(
+        value_name = "TEXT",
+        help = "The message to check; `-` or nothing reads it from standard input",
+        long_help = "The message to check. Put it in quotes; several words without quotes are \
+joined with spaces. Give `-`, or nothing, to read the message from standard input (paste it, \
+then press Ctrl-D on a new line).\n\n\
+Example: guardian text \"Hi Grandma, it's me. I'm in jail and need bail money, don't tell Mum\""
+    )]
+    pub text: Vec<String>,
+}
+
+/// `guardian url`.
+#[derive(Debug, Args)]
+pub struct UrlArgs {
+    #[arg(
+        value_name = "URL",
+        help = "The link to check, starting with https:// or http://",
+        long_help = "The link to check, in full, starting with https:// or http://. Copy it \
+from the message rather than typing it; quote it if it contains & or ?.\n\n\
+Example: guardian url \"https://amaz0n-refunds.example.top/claim?id=12\""
+    )]
+    pub url: String,
+}
+
+/// `guardian money`.
+#[derive(Debug, Args)]
+pub struct MoneyArgs {
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        help = "How much they asked for (a plain number, 0 to 1000000000)",
+        long_help = "How much they asked for, as a plain number in your currency: digits and an \
+optional decimal point, no currency sign or commas.\n\n\
+Example: --amount 1500.50"
+    )]
+    pub amount: String,
+
+    #[arg(
+        long,
+        value_name = "METHOD",
+        help = "How they want to be paid, e.g. gift_card, wire_transfer, zelle, crypto",
+        long_help = "How they want to be paid: gift_card, wire_transfer, bank_transfer, zelle, \
+venmo, cash_app, paypal, crypto, western_union, moneygram, cash, cash_courier, cash_mail, check, \
+credit_card, debit_card, prepaid_card or other. Common other names (\"Google Play\", \"Bitcoin \
+ATM\", \"wire\") are understood; a method not known is judged as `other`, with a note.\n\n\
+Example: --method \"google play\""
+    )]
+    pub method: String,
+
+    #[arg(
+        long,
+        help = "They got in touch with you first",
+        long_help = "They got in touch with you first: a call, text, e-mail or pop-up out of the \
+blue, rather than you contacting them.\n\nExample: guardian money --amount 300 --method zelle --contacted-first"
+    )]
+    pub contacted_first: bool,
+
+    #[arg(
+        long,
+        help = "They say it must happen right now",
+        long_help = "They say it must happen right now, or something bad will happen (arrest, a \
+closed account, a relative in trouble).\n\nExample: guardian money --amount 300 --method zelle --urgency"
+    )]
+    pub urgency: bool,
+
+    #[arg(
+        long,
+        help = "They asked you to keep it secret",
+        long_help = "They asked you not to tell anyone: family, the bank clerk, a friend.\n\n\
+Example: guardian money --amount 900 --method cash --secret"
+    )]
+    pub secret: bool,
+
+    #[arg(
+        long,
+        help = "They asked for a code sent to your phone or e-mail",
+        long_help = "They asked you to read out or forward a code sent to your phone or e-mail \
+(a one-time or verification code).\n\nExample: guardian money --amount 50 --method debit_card --code"
+    )]
+    pub code: bool,
+
+    #[arg(
+        long,
+        help = "They asked to get onto your computer or phone",
+        long_help = "They asked you to install an app or program, or otherwise let them onto your \
+computer or phone (AnyDesk, TeamViewer, a \"support\" tool).\n\n\
+Example: guardian money --amount 2000 --method wire --remote-access"
+    )]
+    pub remote_access: bool,
+
+    #[arg(
+        long,
+        value_name = "KIND",
+        help = "Who they claim to be: bank, government, tech_support, family, romance, …",
+        long_help = "Who they claim to be: bank, government, police, tech_support, family, \
+romance, business, utility, charity, investment, lottery, other or none. Common other names \
+(irs, medicare, grandson, microsoft) are understood.\n\n\
+Example: --impersonation government"
+    )]
+    pub impersonation: Option<String>,
+
+    #[arg(
+        long,
+        value_name = "R",
+        default_value = "",
+        hide_default_value = true,
+        help = "Who the money would go to, in your words",
+        long_help = "Who the money would go to, in your words. Leaving it out counts as \
+\"I don't really know who\".\n\nExample: --recipient \"a man who says he is from the bank's fraud team\""
+    )]
+    pub recipient: String,
+
+    #[arg(
+        long,
+        value_name = "R",
+        default_value = "",
+        hide_default_value = true,
+        help = "Why they say you must pay, in your words",
+        long_help = "Why they say you must pay, in your words; the wording is read for known \
+scam stories.\n\nExample: --reason \"to move my savings to a safe account\""
+    )]
+    pub reason: String,
+}
+
+/// `guardian call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    #[arg(
+        long = "signal",
+        value_name = "KEY",
+        value_delimiter = ',',
+        help = "A warning sign you noticed (repeat for each), e.g. bank_impersonation",
+        long_help = "A warning sign you noticed during the call; repeat --signal for each one, or \
+separate them with commas. Known signs: urgency, bank_impersonation, government_impersonation, \
+tech_support, remote_access_request, verification_code_request, gift_cards, crypto_payment, \
+threats_or_arrest, too_good_to_be_true, asks_to_keep_secret, caller_id_mismatch, grandparent_scam, \
+family_emergency_scam, medicare_scam, health_insurance_scam, romance_scam, lottery_scam, \
+sweepstakes_scam, investment_scam, charity_scam, disaster_relief_scam, contractor_scam, \
+home_repair_scam, upfront_payment_request, wont_meet_in_person, refuses_video_chat. \
+Unknown signs are ignored, with a note.\n\n\
+Example: guardian call --signal gift_cards --signal urgency,asks_to_keep_secret"
+    )]
+    pub signals: Vec<String>,
+
+    #[arg(
+        long,
+        value_name = "TEXT",
+        help = "What the caller said, typed or transcribed",
+        long_help = "What the caller said, typed or transcribed; it is read for known scam \
+phrases. Enough on its own if you noticed no particular sign.\n\n\
+Example: --transcript \"this is the fraud department, don't hang up, buy gift cards\""
+    )]
+    pub transcript: Option<String>,
+}
+
+/// `guardian identity`.
+#[derive(Debug, Args)]
+pub struct IdentityArgs {
+    #[arg(
+        long = "signal",
+        value_name = "KEY",
+        value_delimiter = ',',
+        help = "A sign you noticed (repeat for each), e.g. new_device_login",
+        long_help = "A sign you noticed; repeat --signal for each one, or separate them with \
+commas. Known signs: account_opened, suspicious_inquiry, password_reset_unknown, new_device_login, \
+address_change, credit_freeze_request, reused_passwords, clicked_suspicious_link, \
+ssn_requested_unexpectedly. Unknown signs are ignored, with a note.\n\n\
+Example: guardian identity --signal account_opened --signal address_change"
+    )]
+    pub signals: Vec<String>,
+}
+
+/// `guardian batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    #[arg(
+        value_name = "FILE",
+        help = "JSON lines to check; `-` or nothing reads standard input",
+        long_help = "The file of JSON lines to check, one request per line. Give `-`, or \
+nothing, to read standard input.\n\nExample: guardian batch - < requests.jsonl"
+    )]
+    pub file: Option<PathBuf>,
+
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=64),
+        help = "Worker threads (default: one per CPU core)",
+        long_help = "How many worker threads check lines (1 to 64). The default is one per CPU \
+core; the output order is always the input order.\n\nExample: guardian batch --threads 1 big.jsonl"
+    )]
+    pub threads: Option<u16>,
+}
+
+fn parse_channel(raw: &str) -> Result<Channel, String> {
+    raw.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_flag_has_help_and_an_example() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                assert!(arg.get_help().is_some(), "{} --{id} has no help", sub.get_name());
+                let long = arg.get_long_help().map(ToString::to_string).unwrap_or_default();
+                assert!(long.contains("Example"), "{} --{id} long help has no example", sub.get_name());
+            }
+        }
+    }
+}
