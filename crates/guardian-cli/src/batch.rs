@@ -18,7 +18,7 @@ use guardian_engine::{
 };
 use serde::Deserialize;
 
-use crate::{json, requests};
+use crate::requests;
 
 /// Lines longer than this are refused (and skipped) without being held in memory whole.
 pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
@@ -117,7 +117,7 @@ impl Chunk {
             start = end;
             let mark = self.out.len();
             let written = match &result {
-                Ok(response) => json::write(&mut self.out, response).map_err(|e| e.to_string()),
+                Ok(response) => serde_json::to_writer(&mut self.out, response).map_err(|e| e.to_string()),
                 Err(message) => Err(message.clone()),
             };
             if let Err(message) = written {
@@ -159,7 +159,7 @@ fn write_error(out: &mut Vec<u8>, line_no: u64, message: &str) {
     let text = format!("line {line_no}: {message}");
     // Serialising a struct with one string field into a Vec cannot fail; if it ever did,
     // fall back to a fixed line rather than lose the line.
-    if json::write(out, &ErrorLine { error: &text }).is_err() {
+    if serde_json::to_writer(&mut *out, &ErrorLine { error: &text }).is_err() {
         out.extend_from_slice(br#"{"error":"unreadable line"}"#);
     }
 }
@@ -241,7 +241,12 @@ fn json_error(e: serde_json::Error) -> String {
 
 /// Runs a whole batch: reads `reader` to the end, writes one line per input line to `out`.
 /// I/O errors end the batch (`Err`); bad lines do not.
-pub fn run(engine: &Engine, reader: &mut impl BufRead, out: &mut impl Write, threads: usize) -> Result<Summary, Failure> {
+pub fn run(
+    engine: &Engine,
+    reader: &mut impl BufRead,
+    out: &mut impl Write,
+    threads: usize,
+) -> Result<Summary, Failure> {
     let mut summary = Summary::default();
     let tally = |chunk: &Chunk, summary: &mut Summary| {
         summary.lines += chunk.ends.len() as u64;
@@ -339,7 +344,9 @@ mod tests {
         let mut input = Vec::new();
         for i in 0..10_000 {
             match i % 5 {
-                0 => input.extend_from_slice(format!("{{\"kind\":\"text\",\"text\":\"message {i} buy gift cards\"}}\n").as_bytes()),
+                0 => input.extend_from_slice(
+                    format!("{{\"kind\":\"text\",\"text\":\"message {i} buy gift cards\"}}\n").as_bytes(),
+                ),
                 1 => input.extend_from_slice(b"{\"kind\":\"url\",\"url\":\"https://example.com\"}\n"),
                 2 => input.extend_from_slice(b"not json\n"),
                 3 => input.extend_from_slice(b"{\"kind\":\"text\",\"text\":\"\xff\"}\n"),
@@ -363,14 +370,20 @@ mod tests {
         let err = |line: &str| check_line(engine, line.as_bytes()).unwrap_err();
         assert_eq!(err(r#"{"text":"hi"}"#), "missing field `kind` (one of text, url, money, call, identity)");
         assert_eq!(err(r#"{"kind":"url","url":5}"#), "url request: invalid type: integer `5`, expected a string");
-        assert_eq!(err(r#"{"kind":"identity","signals":["a"]}"#), "identity request: invalid type: sequence, expected a map");
+        assert_eq!(
+            err(r#"{"kind":"identity","signals":["a"]}"#),
+            "identity request: invalid type: sequence, expected a map"
+        );
         assert_eq!(err("42"), r#"expected a JSON object such as {"kind":"text","text":"…"}, got a number"#);
         assert_eq!(err("{\"kind\":"), "invalid JSON at column 8: EOF while parsing a value");
     }
 
     #[test]
     fn last_line_without_newline_and_crlf_are_fine() {
-        let (lines, summary) = run_on(b"{\"kind\":\"url\",\"url\":\"https://a.example\"}\r\n{\"kind\":\"url\",\"url\":\"https://b.example\"}", 2);
+        let (lines, summary) = run_on(
+            b"{\"kind\":\"url\",\"url\":\"https://a.example\"}\r\n{\"kind\":\"url\",\"url\":\"https://b.example\"}",
+            2,
+        );
         assert_eq!(lines.len(), 2);
         assert_eq!(summary.failed, 0, "{lines:?}");
     }

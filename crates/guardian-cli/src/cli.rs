@@ -66,50 +66,39 @@ Example: guardian --json url https://example.com | jq .level"
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a text message, e-mail or WhatsApp message.
-    #[command(
-        long_about = "Check a text message, e-mail or WhatsApp message. Paste it as one argument \
+    #[command(long_about = "Check a text message, e-mail or WhatsApp message. Paste it as one argument \
 (in quotes), as several words, or give `-` (or nothing) and send it on standard input.\n\n\
 Examples:\n  guardian text \"USPS: your parcel is on hold, pay 1.99 at https://usps-redelivery.top\"\n  \
-guardian text --channel email - < message.txt"
-    )]
+guardian text --channel email - < message.txt")]
     Text(TextArgs),
 
     /// Check a link before you click it.
-    #[command(
-        long_about = "Check a link before you click it. The link is only read, never visited.\n\n\
-Example:\n  guardian url https://secure-paypa1.com.verify-account.top/login"
-    )]
+    #[command(long_about = "Check a link before you click it. The link is only read, never visited.\n\n\
+Example:\n  guardian url https://secure-paypa1.com.verify-account.top/login")]
     Url(UrlArgs),
 
     /// Check a request to send money before you pay.
-    #[command(
-        long_about = "Check a request to send money before you pay: how much, how they want to be \
+    #[command(long_about = "Check a request to send money before you pay: how much, how they want to be \
 paid, and what happened around it.\n\n\
 Example:\n  guardian money --amount 1500 --method gift_card --contacted-first --urgency --secret \
---impersonation government --reason \"tax debt, or I will be arrested\""
-    )]
+--impersonation government --reason \"tax debt, or I will be arrested\"")]
     Money(MoneyArgs),
 
     /// Check a phone call that is happening now.
-    #[command(
-        long_about = "Check a phone call that is happening now, from the warning signs you noticed \
+    #[command(long_about = "Check a phone call that is happening now, from the warning signs you noticed \
 (--signal, as many as apply) and, if you like, what the caller said (--transcript).\n\n\
 Example:\n  guardian call --signal bank_impersonation --signal verification_code_request \
---transcript \"this is your bank, read me the code we just sent\""
-    )]
+--transcript \"this is your bank, read me the code we just sent\"")]
     Call(CallArgs),
 
     /// Check for signs that someone is using your identity.
-    #[command(
-        long_about = "Check for signs that someone is using your identity: name each sign you \
+    #[command(long_about = "Check for signs that someone is using your identity: name each sign you \
 noticed with --signal.\n\n\
-Example:\n  guardian identity --signal password_reset_unknown --signal new_device_login"
-    )]
+Example:\n  guardian identity --signal password_reset_unknown --signal new_device_login")]
     Identity(IdentityArgs),
 
     /// Check many requests at once: JSON lines in, JSON lines out.
-    #[command(
-        long_about = "Check many requests at once. Reads JSON lines (one request per line) from FILE \
+    #[command(long_about = "Check many requests at once. Reads JSON lines (one request per line) from FILE \
 or standard input and writes one JSON answer per line, in the same order. Each request names its \
 kind and carries the fields of the matching v1 API request:\n\n  \
 {\"kind\":\"text\",\"text\":\"…\",\"channel\":\"sms\"}\n  \
@@ -119,8 +108,7 @@ kind and carries the fields of the matching v1 API request:\n\n  \
 {\"kind\":\"identity\",\"signals\":{\"new_device_login\":true}}\n\n\
 A line that cannot be checked gets {\"error\":\"line N: …\"} in its place and the batch goes on; \
 the exit status is then 2, with a summary on stderr.\n\n\
-Example:\n  guardian batch requests.jsonl > answers.jsonl"
-    )]
+Example:\n  guardian batch requests.jsonl > answers.jsonl")]
     Batch(BatchArgs),
 }
 

@@ -15,7 +15,6 @@
 
 mod batch;
 mod cli;
-mod json;
 mod render;
 mod requests;
 
@@ -87,7 +86,8 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn exit_status(err: &anyhow::Error) -> Exit {
     let internal = err.chain().any(|e| {
-        e.downcast_ref::<WriteFailed>().is_some() || matches!(e.downcast_ref::<EngineError>(), Some(EngineError::Pack { .. }))
+        e.downcast_ref::<WriteFailed>().is_some()
+            || matches!(e.downcast_ref::<EngineError>(), Some(EngineError::Pack { .. }))
     });
     if internal { Exit::Internal } else { Exit::BadInput }
 }
@@ -164,7 +164,7 @@ impl Output {
         // The whole answer is built first, then written at once.
         let mut buffer = Vec::with_capacity(4096);
         if self.json {
-            json::write(&mut buffer, response).map_err(|e| anyhow!(WriteFailed(io::Error::other(e))))?;
+            serde_json::to_writer(&mut buffer, response).map_err(|e| anyhow!(WriteFailed(io::Error::other(e))))?;
             buffer.push(b'\n');
         } else {
             render::human(&mut buffer, self.style, response, source).map_err(output_error)?;
@@ -223,6 +223,11 @@ fn read_stdin_text() -> anyhow::Result<String> {
     stdin.lock().take(MAX_STDIN_TEXT).read_to_end(&mut bytes).context("cannot read the message from standard input")?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
+        // Cut at the size limit in the middle of a character: drop the partial character.
+        Err(e) if e.utf8_error().error_len().is_none() && e.as_bytes().len() as u64 == MAX_STDIN_TEXT => {
+            let valid = e.utf8_error().valid_up_to();
+            String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned()
+        }
         Err(e) => {
             note("note: the message is not valid UTF-8; unreadable characters were replaced before checking");
             String::from_utf8_lossy(e.as_bytes()).into_owned()

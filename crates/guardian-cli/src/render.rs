@@ -25,11 +25,7 @@ impl Style {
     }
 
     fn paint(self, w: &mut impl Write, sgr: &str, text: &str) -> io::Result<()> {
-        if self.color {
-            write!(w, "\x1b[{sgr}m{text}\x1b[0m")
-        } else {
-            w.write_all(text.as_bytes())
-        }
+        if self.color { write!(w, "\x1b[{sgr}m{text}\x1b[0m") } else { w.write_all(text.as_bytes()) }
     }
 
     fn heading(self, w: &mut impl Write, text: &str) -> io::Result<()> {
@@ -189,8 +185,15 @@ mod tests {
             level,
             reasons: vec!["Nobody official asks to be paid in gift cards.".into()],
             next_action: "Hang up.".into(),
-            recommended_actions: vec![RecommendedAction { id: "hang_up".into(), title: "Hang up".into(), detail: "It is not rude.".into() }],
-            safe_script: Some(SafeScript { say_this: "I will call my bank myself.".into(), if_they_push_back: "No.".into() }),
+            recommended_actions: vec![RecommendedAction {
+                id: "hang_up".into(),
+                title: "Hang up".into(),
+                detail: "It is not rude.".into(),
+            }],
+            safe_script: Some(SafeScript {
+                say_this: "I will call my bank myself.".into(),
+                if_they_push_back: "No.".into(),
+            }),
             metadata: Metadata {
                 matched_phrases: vec![
                     MatchedPhrase { rule: "A".into(), phrase: "gift card".into(), start: 7, end: 17 },
@@ -208,7 +211,16 @@ mod tests {
         let mut out = Vec::new();
         human(&mut out, Style::plain(), &response(Level::High), Source::Text("Pay in gift cards now")).unwrap();
         let out = String::from_utf8(out).unwrap();
-        for want in ["HIGH RISK (88/100)", "  • Nobody official", "\"gift cards now\"", "• \"Pay\"", "What to do now:", "1. Hang up", "Say this:", "If they push back:"] {
+        for want in [
+            "HIGH RISK (88/100)",
+            "  • Nobody official",
+            "\"gift cards now\"",
+            "• \"Pay\"",
+            "What to do now:",
+            "1. Hang up",
+            "Say this:",
+            "If they push back:",
+        ] {
             assert!(out.contains(want), "missing {want:?} in\n{out}");
         }
         assert!(!out.contains('\x1b'));

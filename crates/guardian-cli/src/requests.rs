@@ -130,8 +130,7 @@ pub fn suggest_url(raw: &str) -> Option<String> {
 
 /// Quotes a word for a POSIX shell, only if it needs it.
 pub fn shell_quote(word: &str) -> String {
-    let safe = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "@%_+=:,./-".contains(c));
+    let safe = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "@%_+=:,./-".contains(c));
     if safe { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 

@@ -39,11 +39,7 @@ pub const CALL_SIGNALS: &[&str] = &[
 
 /// `signal.<key>` for every known key, and `text.<category>` for what the transcript shows.
 pub(crate) fn facts(categories: &[String]) -> Vec<String> {
-    CALL_SIGNALS
-        .iter()
-        .map(|k| format!("signal.{k}"))
-        .chain(categories.iter().map(|c| format!("text.{c}")))
-        .collect()
+    CALL_SIGNALS.iter().map(|k| format!("signal.{k}")).chain(categories.iter().map(|c| format!("text.{c}"))).collect()
 }
 
 /// Normalises a signal key as clients send it ("Gift Cards", "gift-cards" → "gift_cards").
@@ -86,7 +82,9 @@ pub(crate) fn assess(engine: &Engine, request: &CallAssessRequest) -> RiskRespon
 /// Reads an example: `"signal_a signal_b"` or `{ signals = [...], transcript = "..." }`.
 pub(crate) fn example_request(example: &toml::Value) -> Result<CallAssessRequest, EngineError> {
     match example {
-        toml::Value::String(s) => Ok(CallAssessRequest { signals: s.split_whitespace().map(str::to_string).collect(), transcript: None }),
+        toml::Value::String(s) => {
+            Ok(CallAssessRequest { signals: s.split_whitespace().map(str::to_string).collect(), transcript: None })
+        }
         other => other.clone().try_into().map_err(|e: toml::de::Error| EngineError::input("example", e.to_string())),
     }
 }

@@ -45,8 +45,11 @@ pub(crate) fn assess(engine: &Engine, request: &IdentityCheckRequest) -> RiskRes
 
 pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
     crate::run_examples(&engine.pack.identity, |example| {
-        let keys = example.as_str().ok_or_else(|| EngineError::input("example", "identity examples are strings of signal keys"))?;
-        let request = IdentityCheckRequest { signals: keys.split_whitespace().map(|k| (k.to_string(), true)).collect() };
+        let keys = example
+            .as_str()
+            .ok_or_else(|| EngineError::input("example", "identity examples are strings of signal keys"))?;
+        let request =
+            IdentityCheckRequest { signals: keys.split_whitespace().map(|k| (k.to_string(), true)).collect() };
         let (fired, _) = fired(engine, &request);
         Ok(fired.iter().map(|r| r.id.clone()).collect())
     })

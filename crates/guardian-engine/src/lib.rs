@@ -54,8 +54,7 @@ pub struct Engine {
     pack: Pack,
 }
 
-static BUNDLED: LazyLock<Result<Engine, EngineError>> =
-    LazyLock::new(|| Engine::from_sources(&PackSources::BUNDLED));
+static BUNDLED: LazyLock<Result<Engine, EngineError>> = LazyLock::new(|| Engine::from_sources(&PackSources::BUNDLED));
 
 impl Engine {
     /// The engine with the rule pack compiled into this build, built on first use.
@@ -147,17 +146,9 @@ impl Engine {
 
 /// Which rules fired for one input, before they are turned into a response. Used by the
 /// example checks, which need building blocks too.
-pub(crate) fn example_error(
-    file: &str,
-    rule: &str,
-    example: &toml::Value,
-    expected_match: bool,
-) -> EngineError {
+pub(crate) fn example_error(file: &str, rule: &str, example: &toml::Value, expected_match: bool) -> EngineError {
     let shown = show_example(example);
-    EngineError::pack(
-        file,
-        PackErrorKind::ExampleFailed { rule: rule.to_string(), example: shown, expected_match },
-    )
+    EngineError::pack(file, PackErrorKind::ExampleFailed { rule: rule.to_string(), example: shown, expected_match })
 }
 
 /// An example as a one-line string, for error messages.
@@ -180,7 +171,10 @@ pub(crate) fn run_examples(
                     EngineError::Pack { .. } => e,
                     other => EngineError::pack(
                         set.file,
-                        PackErrorKind::InvalidRule { rule: rule.id.clone(), message: format!("example {}: {other}", show_example(example)) },
+                        PackErrorKind::InvalidRule {
+                            rule: rule.id.clone(),
+                            message: format!("example {}: {other}", show_example(example)),
+                        },
                     ),
                 })?;
                 if ids.iter().any(|id| id == &rule.id) != want {

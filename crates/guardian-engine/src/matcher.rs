@@ -144,8 +144,19 @@ fn is_negated(hay: &[u8], start: usize) -> bool {
     window.iter().enumerate().any(|(i, w)| {
         matches!(
             *w,
-            b"never" | b"not" | b"dont" | b"doesnt" | b"didnt" | b"wont" | b"cannot" | b"cant" | b"nobody" | b"shouldnt"
-        ) || (*w == b"t" && i > 0 && matches!(window[i - 1], b"don" | b"won" | b"can" | b"doesn" | b"didn" | b"shouldn"))
+            b"never"
+                | b"not"
+                | b"dont"
+                | b"doesnt"
+                | b"didnt"
+                | b"wont"
+                | b"cannot"
+                | b"cant"
+                | b"nobody"
+                | b"shouldnt"
+        ) || (*w == b"t"
+            && i > 0
+            && matches!(window[i - 1], b"don" | b"won" | b"can" | b"doesn" | b"didn" | b"shouldn"))
     })
 }
 
@@ -174,7 +185,10 @@ mod tests {
         assert_eq!(hits(&["your pin"], "We will never ask for your PIN."), Vec::<String>::new());
         assert_eq!(hits(&["your pin"], "Don\u{2019}t share your PIN"), Vec::<String>::new());
         assert_eq!(hits(&["your pin"], "We never call. Send your PIN now"), vec!["your pin"]);
-        assert_eq!(hits(&["your pin"], "never, ever, under any circumstances at all, give us your pin"), vec!["your pin"]);
+        assert_eq!(
+            hits(&["your pin"], "never, ever, under any circumstances at all, give us your pin"),
+            vec!["your pin"]
+        );
     }
 
     #[test]

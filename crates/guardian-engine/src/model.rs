@@ -64,8 +64,7 @@ pub enum Module {
 
 impl Module {
     /// Every module, in the order the app shows them.
-    pub const ALL: [Module; 4] =
-        [Module::Callguard, Module::Moneyguard, Module::Inboxguard, Module::Identitywatch];
+    pub const ALL: [Module; 4] = [Module::Callguard, Module::Moneyguard, Module::Inboxguard, Module::Identitywatch];
 
     /// The module's wire name.
     pub fn as_str(self) -> &'static str {
@@ -88,10 +87,9 @@ impl std::str::FromStr for Module {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Module::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown module '{s}' (expected callguard, moneyguard, inboxguard or identitywatch)"))
+        Module::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
+            format!("unknown module '{s}' (expected callguard, moneyguard, inboxguard or identitywatch)")
+        })
     }
 }
 

@@ -9,7 +9,10 @@ use crate::{Engine, call::normalize_key, respond::respond, text};
 /// Canonical payment methods (the `method.*` facts) and the names clients use for them.
 /// Sorted by canonical name; a test keeps it so.
 pub const PAYMENT_METHODS: &[(&str, &[&str])] = &[
-    ("bank_transfer", &["ach", "transfer", "faster_payment", "direct_deposit", "online_banking", "e_transfer", "interac"]),
+    (
+        "bank_transfer",
+        &["ach", "transfer", "faster_payment", "direct_deposit", "online_banking", "e_transfer", "interac"],
+    ),
     ("cash", &["cash_in_hand"]),
     ("cash_app", &["cashapp", "square_cash"]),
     ("cash_courier", &["courier", "cash_pickup", "cash_in_person", "cash_to_courier"]),
@@ -18,7 +21,20 @@ pub const PAYMENT_METHODS: &[(&str, &[&str])] = &[
     ("credit_card", &["card", "credit", "creditcard"]),
     ("crypto", &["cryptocurrency", "bitcoin", "btc", "ethereum", "eth", "usdt", "tether", "bitcoin_atm", "crypto_atm"]),
     ("debit_card", &["debit", "debitcard"]),
-    ("gift_card", &["gift_cards", "giftcard", "giftcards", "itunes", "apple_gift_card", "google_play", "steam", "amazon_gift_card", "ebay_gift_card"]),
+    (
+        "gift_card",
+        &[
+            "gift_cards",
+            "giftcard",
+            "giftcards",
+            "itunes",
+            "apple_gift_card",
+            "google_play",
+            "steam",
+            "amazon_gift_card",
+            "ebay_gift_card",
+        ],
+    ),
     ("moneygram", &["money_gram"]),
     ("other", &[]),
     ("paypal", &["pay_pal"]),
@@ -35,7 +51,10 @@ const IMPERSONATION_KINDS: &[(&str, &[&str])] = &[
     ("business", &["company", "retailer", "amazon", "store", "employer"]),
     ("charity", &["church", "nonprofit"]),
     ("family", &["grandchild", "grandson", "granddaughter", "relative", "friend", "family_member"]),
-    ("government", &["irs", "ssa", "social_security", "medicare", "hmrc", "tax", "government_agency", "court", "immigration"]),
+    (
+        "government",
+        &["irs", "ssa", "social_security", "medicare", "hmrc", "tax", "government_agency", "court", "immigration"],
+    ),
     ("investment", &["broker", "crypto_exchange", "financial_advisor"]),
     ("lottery", &["sweepstakes", "prize"]),
     ("none", &["", "no", "nobody", "n/a", "na"]),
@@ -47,8 +66,12 @@ const IMPERSONATION_KINDS: &[(&str, &[&str])] = &[
 ];
 
 /// Amount bands, as `amount.over_N` facts.
-const AMOUNT_BANDS: &[(f64, &str)] =
-    &[(500.0, "amount.over_500"), (2_000.0, "amount.over_2000"), (10_000.0, "amount.over_10000"), (50_000.0, "amount.over_50000")];
+const AMOUNT_BANDS: &[(f64, &str)] = &[
+    (500.0, "amount.over_500"),
+    (2_000.0, "amount.over_2000"),
+    (10_000.0, "amount.over_10000"),
+    (50_000.0, "amount.over_50000"),
+];
 
 const FLAGS: &[&str] = &[
     "flag.contacted_first",
@@ -90,7 +113,10 @@ fn validate(request: &MoneyAssessRequest) -> Result<(), EngineError> {
         return Err(EngineError::input("amount", format!("must be between 0 and {MAX_AMOUNT:.0}, got {a}")));
     }
     if request.payment_method.trim().is_empty() {
-        return Err(EngineError::input("payment_method", "is empty; say how they want to be paid (e.g. gift_card, wire_transfer, zelle)"));
+        return Err(EngineError::input(
+            "payment_method",
+            "is empty; say how they want to be paid (e.g. gift_card, wire_transfer, zelle)",
+        ));
     }
     Ok(())
 }
@@ -102,7 +128,9 @@ fn fired<'e>(engine: &'e Engine, request: &MoneyAssessRequest) -> Result<(Vec<&'
     let mut metadata = Metadata::default();
 
     let method = canonical(PAYMENT_METHODS, &request.payment_method).unwrap_or_else(|| {
-        metadata.notes.push(format!("payment method '{}' is not one I know; judged as 'other'", request.payment_method.trim()));
+        metadata
+            .notes
+            .push(format!("payment method '{}' is not one I know; judged as 'other'", request.payment_method.trim()));
         "other"
     });
     facts.set(&format!("method.{method}"));
@@ -177,7 +205,8 @@ mod tests {
             for pair in table.windows(2) {
                 assert!(pair[0].0 < pair[1].0, "{} must sort before {}", pair[0].0, pair[1].0);
             }
-            let mut names: Vec<&str> = table.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
+            let mut names: Vec<&str> =
+                table.iter().flat_map(|(n, a)| std::iter::once(*n).chain(a.iter().copied())).collect();
             let n = names.len();
             names.sort_unstable();
             names.dedup();

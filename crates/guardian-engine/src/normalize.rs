@@ -314,9 +314,8 @@ impl Builder {
         let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
         let inner = word.windows(2).any(|w| leet_letter(w[0]).is_some() && w[1].is_ascii_alphabetic());
         let trailing = word.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-        let trailing_pair = trailing == 2
-            && word.len() >= 4
-            && word[word.len() - 2..].iter().all(|&b| leet_letter(b).is_some());
+        let trailing_pair =
+            trailing == 2 && word.len() >= 4 && word[word.len() - 2..].iter().all(|&b| leet_letter(b).is_some());
         if letters < 2 || !(inner || trailing_pair) {
             return;
         }

@@ -229,8 +229,34 @@ pub(crate) struct RuleSet {
     pub file: &'static str,
     pub rules: Vec<Rule>,
     facts: Vec<String>,
-    fact_index: HashMap<String, usize>,
+    fact_index: HashMap<String, usize, FnvBuild>,
     pub matcher: Option<PhraseMatcher>,
+}
+
+/// FNV-1a: fact names are short and set on every assessment, where SipHash's
+/// flood resistance buys nothing (the keys come from the engine, not the input).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FnvBuild;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// The facts a module found true for one input, by index into its vocabulary.
@@ -259,16 +285,16 @@ impl RuleSet {
         allow_phrases: bool,
     ) -> Result<RuleSet, EngineError> {
         let err = |kind| EngineError::pack(file, kind);
-        let parsed: RuleFile =
-            toml::from_str(source).map_err(|e| err(PackErrorKind::Syntax(e.to_string())))?;
-        let fact_index: HashMap<String, usize> =
+        let parsed: RuleFile = toml::from_str(source).map_err(|e| err(PackErrorKind::Syntax(e.to_string())))?;
+        let fact_index: HashMap<String, usize, FnvBuild> =
             facts.iter().enumerate().map(|(i, f)| (f.clone(), i)).collect();
         let mut scores = parsed.scores;
         let mut rule_index: HashMap<String, usize> = HashMap::new();
         let mut rules = Vec::with_capacity(parsed.rules.len());
         for def in parsed.rules {
             let id = def.id.clone();
-            let invalid = |message: &str| err(PackErrorKind::InvalidRule { rule: id.clone(), message: message.to_string() });
+            let invalid =
+                |message: &str| err(PackErrorKind::InvalidRule { rule: id.clone(), message: message.to_string() });
             if !is_rule_id(&id) {
                 return Err(invalid("ids are UPPER_SNAKE_CASE (building blocks start with __)"));
             }
@@ -293,13 +319,9 @@ impl RuleSet {
                 names
                     .iter()
                     .map(|n| {
-                        fact_index
-                            .get(n)
-                            .copied()
-                            .or_else(|| rule_index.get(n).map(|&r| facts.len() + r))
-                            .ok_or_else(|| {
-                                err(PackErrorKind::UnknownReference { rule: id.clone(), reference: n.clone() })
-                            })
+                        fact_index.get(n).copied().or_else(|| rule_index.get(n).map(|&r| facts.len() + r)).ok_or_else(
+                            || err(PackErrorKind::UnknownReference { rule: id.clone(), reference: n.clone() }),
+                        )
                     })
                     .collect()
             };
@@ -318,12 +340,16 @@ impl RuleSet {
             if !cond.phrases && cond.any.is_empty() && cond.all.is_empty() && cond.at_least.is_none() {
                 return Err(invalid("a rule needs phrases, any, all or at_least"));
             }
-            let category = match &def.category {
-                Some(c) => Some(
-                    *categories.get(c).ok_or_else(|| err(PackErrorKind::InvalidCategory(format!("{c} (rule {id}) is not defined"))))?,
-                ),
-                None => None,
-            };
+            if def.examples.positive.is_empty() || def.examples.no_match.is_empty() {
+                return Err(invalid("every rule needs at least one 'match' and one 'no_match' example"));
+            }
+            let category =
+                match &def.category {
+                    Some(c) => Some(*categories.get(c).ok_or_else(|| {
+                        err(PackErrorKind::InvalidCategory(format!("{c} (rule {id}) is not defined")))
+                    })?),
+                    None => None,
+                };
             rule_index.insert(id.clone(), rules.len());
             rules.push((
                 (def.phrases, def.negatable),
@@ -343,18 +369,17 @@ impl RuleSet {
         }
         let matcher = if rules.iter().any(|((p, _), _)| !p.is_empty()) {
             let m = PhraseMatcher::new(rules.iter().enumerate().map(|(i, ((p, neg), _))| (i, p.as_slice(), *neg)))
-                .map_err(|bad| err(PackErrorKind::Invalid(format!("phrase {:?} is empty or has symbols that normalisation drops (write letters and digits)", bad.0))))?;
+                .map_err(|bad| {
+                    err(PackErrorKind::Invalid(format!(
+                        "phrase {:?} is empty or has symbols that normalisation drops (write letters and digits)",
+                        bad.0
+                    )))
+                })?;
             Some(m)
         } else {
             None
         };
-        Ok(RuleSet {
-            file,
-            rules: rules.into_iter().map(|(_, r)| r).collect(),
-            facts,
-            fact_index,
-            matcher,
-        })
+        Ok(RuleSet { file, rules: rules.into_iter().map(|(_, r)| r).collect(), facts, fact_index, matcher })
     }
 
     /// A fresh, all-false fact set for one input.
@@ -399,7 +424,8 @@ pub(crate) struct Pack {
     pub medium: u8,
     pub actions: Vec<RecommendedAction>,
     pub categories: Vec<Category>,
-    pub advice: HashMap<Module, ModuleAdvice>,
+    /// Indexed by `Module as usize`.
+    pub advice: Vec<ModuleAdvice>,
     pub safe_steps: SafeStepsData,
     pub text: RuleSet,
     pub url: RuleSet,
@@ -462,9 +488,15 @@ impl Pack {
                 return Err(err(PackErrorKind::InvalidCategory(format!("{} is defined twice", c.id))));
             }
             let actions = resolve_actions(&c.id, &c.actions)?;
-            categories.push(Category { id: c.id, label: c.label, next_action: c.next_action, actions, script: c.script });
+            categories.push(Category {
+                id: c.id,
+                label: c.label,
+                next_action: c.next_action,
+                actions,
+                script: c.script,
+            });
         }
-        let mut advice = HashMap::new();
+        let mut advice = Vec::with_capacity(Module::ALL.len());
         let mut modules = def.modules;
         for module in Module::ALL {
             let m = modules
@@ -477,10 +509,13 @@ impl Pack {
                     overrides_category: l.overrides_category,
                 })
             };
-            advice.insert(
-                module,
-                ModuleAdvice { low: level(m.low)?, medium: level(m.medium)?, high: level(m.high)?, script: m.script },
-            );
+            debug_assert_eq!(advice.len(), module as usize);
+            advice.push(ModuleAdvice {
+                low: level(m.low)?,
+                medium: level(m.medium)?,
+                high: level(m.high)?,
+                script: m.script,
+            });
         }
         if let Some(extra) = modules.into_keys().next() {
             return Err(err(PackErrorKind::Invalid(format!("advice for unknown module {extra}"))));

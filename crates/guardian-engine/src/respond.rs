@@ -16,9 +16,15 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
     let pack = &engine.pack;
     let mut shown: Vec<&Rule> = fired.iter().copied().filter(|r| !r.hidden).collect();
     // Strongest first; ties keep pack order, so answers are stable.
-    shown.sort_by(|a, b| b.score.cmp(&a.score));
-    let mut seen_ids = std::collections::HashSet::new();
-    shown.retain(|r| seen_ids.insert(r.id.as_str()));
+    shown.sort_by_key(|r| std::cmp::Reverse(r.score));
+    // The same URL rule can arrive from two links; show it once.
+    let mut kept: Vec<&Rule> = Vec::with_capacity(shown.len());
+    for r in shown {
+        if !kept.iter().any(|k| k.id == r.id) {
+            kept.push(r);
+        }
+    }
+    let shown = kept;
 
     let total: u32 = shown.iter().map(|r| u32::from(r.score)).sum();
     let score = total.min(100) as u8;
@@ -32,7 +38,7 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
             }
         }
     }
-    let advice = &pack.advice[&module];
+    let advice = &pack.advice[module as usize];
     let level_advice = advice.for_level(level);
 
     let next_action = match (level, categories.first()) {
@@ -62,10 +68,7 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
     let safe_script = if level == Level::Low {
         None
     } else {
-        categories
-            .iter()
-            .find_map(|&c| pack.categories[c].script.clone())
-            .or_else(|| advice.script.clone())
+        categories.iter().find_map(|&c| pack.categories[c].script.clone()).or_else(|| advice.script.clone())
     };
 
     metadata.module = Some(module);

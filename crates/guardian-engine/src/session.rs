@@ -10,12 +10,12 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use crate::Engine;
 use crate::error::EngineError;
 use crate::model::{
     AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, IdentityCheckRequest, Module, MoneyAssessRequest,
     RiskResponse, SessionEvent,
 };
-use crate::Engine;
 
 /// An event, understood.
 enum Parsed {
@@ -41,7 +41,8 @@ struct NotePayload {
 }
 
 fn payload<T: DeserializeOwned>(event: &SessionEvent) -> Result<T, EngineError> {
-    T::deserialize(&event.payload).map_err(|e| EngineError::input("payload", format!("for a '{}' event: {e}", event.kind)))
+    T::deserialize(&event.payload)
+        .map_err(|e| EngineError::input("payload", format!("for a '{}' event: {e}", event.kind)))
 }
 
 /// The event types each module accepts, for error messages.
@@ -67,7 +68,11 @@ fn parse(module: Module, event: &SessionEvent) -> Result<Parsed, EngineError> {
         (Module::Identitywatch, "signals") => {
             // Accept both `{name: bool}` and `{signals: {name: bool}}`.
             let wrapped = event.payload.get("signals").filter(|v| v.is_object()).is_some();
-            if wrapped { Parsed::Identity(payload(event)?) } else { Parsed::Identity(IdentityCheckRequest { signals: payload(event)? }) }
+            if wrapped {
+                Parsed::Identity(payload(event)?)
+            } else {
+                Parsed::Identity(IdentityCheckRequest { signals: payload(event)? })
+            }
         }
         (m, other) => {
             return Err(EngineError::input("type", format!("'{other}' is not a {m} event (expected {})", accepted(m))));
@@ -158,7 +163,11 @@ fn replay(engine: &Engine, module: Module, events: &[SessionEvent]) -> Result<Fo
     Ok(fold)
 }
 
-pub(crate) fn fold(engine: &Engine, module: Module, events: &[SessionEvent]) -> Result<Option<RiskResponse>, EngineError> {
+pub(crate) fn fold(
+    engine: &Engine,
+    module: Module,
+    events: &[SessionEvent],
+) -> Result<Option<RiskResponse>, EngineError> {
     Ok(replay(engine, module, events)?.risk(engine, module))
 }
 

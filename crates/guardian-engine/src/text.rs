@@ -130,7 +130,7 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
         }
         url_rules.extend(rules.into_iter().filter(|r| !r.hidden && r.score >= MIN_JOINED_URL_SCORE));
     }
-    url_rules.sort_by(|a, b| b.score.cmp(&a.score));
+    url_rules.sort_by_key(|r| std::cmp::Reverse(r.score));
     let mut seen = std::collections::HashSet::new();
     url_rules.retain(|r| seen.insert(r.id.as_str()));
     url_rules.truncate(URL_FINDINGS_JOINED);
@@ -260,8 +260,8 @@ impl Features {
         f.money_amount = (0..bytes.len()).any(|i| {
             let sign_len = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
                 (b'$', _, _) => 1,
-                (0xC2, Some(0xA3 | 0xA5), _) => 2,                 // £ ¥
-                (0xE2, Some(0x82), Some(0xAC | 0xB9)) => 3,        // € ₹
+                (0xC2, Some(0xA3 | 0xA5), _) => 2,          // £ ¥
+                (0xE2, Some(0x82), Some(0xAC | 0xB9)) => 3, // € ₹
                 _ => 0,
             };
             sign_len > 0 && {
@@ -275,16 +275,13 @@ impl Features {
                 && i > 0
                 && bytes[i - 1].is_ascii_alphanumeric()
                 && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-                && bytes[i + 1..]
-                    .iter()
-                    .take_while(|c| !c.is_ascii_whitespace() && **c != b'>')
-                    .any(|c| *c == b'.')
+                && bytes[i + 1..].iter().take_while(|c| !c.is_ascii_whitespace() && **c != b'>').any(|c| *c == b'.')
         });
         f.html = bytes.iter().enumerate().any(|(i, &b)| {
             b == b'<'
-                && ["html", "body", "table", "font", "a href", "br>", "p>", "div"]
-                    .iter()
-                    .any(|tag| bytes.get(i + 1..i + 1 + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag.as_bytes())))
+                && ["html", "body", "table", "font", "a href", "br>", "p>", "div"].iter().any(|tag| {
+                    bytes.get(i + 1..i + 1 + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag.as_bytes()))
+                })
         });
         f
     }
@@ -334,7 +331,8 @@ impl Features {
         let mut previous: &[u8] = b"";
         for word in bytes.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
             if !self.shortcode && previous.eq_ignore_ascii_case(b"to") {
-                let number = word.strip_suffix(b".").or(word.strip_suffix(b",")).or(word.strip_suffix(b"!")).unwrap_or(word);
+                let number =
+                    word.strip_suffix(b".").or(word.strip_suffix(b",")).or(word.strip_suffix(b"!")).unwrap_or(word);
                 self.shortcode = (4..=6).contains(&number.len()) && number.iter().all(u8::is_ascii_digit);
             }
             if !self.pence_price {

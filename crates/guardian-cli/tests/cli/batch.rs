@@ -15,10 +15,7 @@ fn text_line(text: &str, channel: &str) -> String {
 /// Parses each output line as JSON.
 #[track_caller]
 fn lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
+    stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
 }
 
 #[test]
@@ -166,12 +163,7 @@ fn a_closed_output_pipe_is_a_quiet_success() {
     let dir = TestDir::new();
     let input: String = (0..50_000).map(|i| text_line(&format!("{SCAM_SMS} {i}"), "sms") + "\n").collect();
     let file = dir.write("big.jsonl", input.as_bytes());
-    let mut child = dir
-        .command(&["batch", &file])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = dir.command(&["batch", &file]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     // The reader (and so the pipe) is dropped here, like `| head -1`.

@@ -30,7 +30,10 @@ fn empty_or_blank_text_is_refused() {
 
 #[test]
 fn a_link_without_scheme_gets_the_command_to_type() {
-    check(&["url", "example.com"], "guardian: invalid url: 'example.com' is not a full link; type: guardian url https://example.com");
+    check(
+        &["url", "example.com"],
+        "guardian: invalid url: 'example.com' is not a full link; type: guardian url https://example.com",
+    );
     check(
         &["url", "www.mybank.example/login?id=1&x=2"],
         "guardian: invalid url: 'www.mybank.example/login?id=1&x=2' is not a full link; type: guardian url 'https://www.mybank.example/login?id=1&x=2'",
@@ -89,7 +92,13 @@ fn unknown_method_is_judged_as_other_with_a_note() {
     assert!(!response.metadata.notes.is_empty(), "{response:#?}");
     let lines = run.stderr_lines();
     assert_eq!(lines.len(), 1, "{}", run.stderr);
-    assert!(lines[0].starts_with("guardian: note: payment method 'carrier pigeon' is not one I know, so it was judged as 'other'"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with(
+            "guardian: note: payment method 'carrier pigeon' is not one I know, so it was judged as 'other'"
+        ),
+        "{}",
+        lines[0]
+    );
     assert!(lines[0].contains("known methods are: bank_transfer, cash,"), "{}", lines[0]);
 
     let near = guardian(&["money", "--amount", "500", "--method", "gift_crad"]).success();
@@ -98,7 +107,9 @@ fn unknown_method_is_judged_as_other_with_a_note() {
 
 #[test]
 fn unknown_call_signals_are_reported_with_the_valid_keys() {
-    let run = guardian(&["--json", "call", "--signal", "gift_card", "--signal", "bank_impersonation", "--signal", "xyzzy"]).success();
+    let run =
+        guardian(&["--json", "call", "--signal", "gift_card", "--signal", "bank_impersonation", "--signal", "xyzzy"])
+            .success();
     let response = run.response();
     assert_eq!(response.metadata.unknown_signals, ["gift_card", "xyzzy"]);
     assert_eq!(
@@ -108,7 +119,11 @@ fn unknown_call_signals_are_reported_with_the_valid_keys() {
             "guardian: note: unknown signal 'xyzzy' was ignored",
         ]
     );
-    assert!(run.stderr_lines()[2].starts_with("guardian: note: valid call signals are: urgency, bank_impersonation,"), "{}", run.stderr);
+    assert!(
+        run.stderr_lines()[2].starts_with("guardian: note: valid call signals are: urgency, bank_impersonation,"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr_lines().len(), 3, "{}", run.stderr);
 }
 
@@ -136,7 +151,10 @@ fn no_signals_is_refused() {
     );
     check_prefix(&["call", "--transcript", "   "], "guardian: nothing to check:");
     check_prefix(&["call", "--signal", ""], "guardian: nothing to check:");
-    check(&["identity"], "guardian: nothing to check: name at least one sign you noticed, e.g. guardian identity --signal new_device_login");
+    check(
+        &["identity"],
+        "guardian: nothing to check: name at least one sign you noticed, e.g. guardian identity --signal new_device_login",
+    );
 }
 
 #[test]
@@ -152,7 +170,10 @@ fn usage_mistakes_are_one_line_with_exit_2() {
         "guardian: the following required arguments were not provided: --method <METHOD>; usage: guardian money --amount <N> --method <METHOD>",
     );
     check(&["bogus"], "guardian: unrecognized subcommand 'bogus'; usage: guardian [OPTIONS] <COMMAND>");
-    check_prefix(&["text", "--chanel", "sms", "hi"], "guardian: unexpected argument '--chanel' found; tip: a similar argument exists: '--channel'");
+    check_prefix(
+        &["text", "--chanel", "sms", "hi"],
+        "guardian: unexpected argument '--chanel' found; tip: a similar argument exists: '--channel'",
+    );
     check(
         &["text", "--channel", "fax", "hi"],
         "guardian: invalid value 'fax' for '--channel <CHANNEL>': unknown channel 'fax' (expected sms, email, whatsapp or other)",

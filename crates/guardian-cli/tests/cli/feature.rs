@@ -171,8 +171,18 @@ mod money {
     #[test]
     fn gift_cards_for_the_government_in_secret_is_high() {
         let args = [
-            "money", "--amount", "2500", "--method", "gift_card", "--contacted-first", "--urgency", "--secret",
-            "--impersonation", "government", "--reason", "tax debt, or I will be arrested today",
+            "money",
+            "--amount",
+            "2500",
+            "--method",
+            "gift_card",
+            "--contacted-first",
+            "--urgency",
+            "--secret",
+            "--impersonation",
+            "government",
+            "--reason",
+            "tax debt, or I will be arrested today",
         ];
         let mut with_json = vec!["--json"];
         with_json.extend_from_slice(&args);
@@ -186,8 +196,17 @@ mod money {
     #[test]
     fn a_small_cheque_to_family_with_no_pressure_is_low() {
         let response = json(&[
-            "money", "--amount", "40", "--method", "check", "--recipient", "my granddaughter's school",
-            "--reason", "the class trip to the museum", "--impersonation", "none",
+            "money",
+            "--amount",
+            "40",
+            "--method",
+            "check",
+            "--recipient",
+            "my granddaughter's school",
+            "--reason",
+            "the class trip to the museum",
+            "--impersonation",
+            "none",
         ]);
         assert_eq!(response.level, Level::Low, "{response:#?}");
     }
@@ -205,15 +224,29 @@ mod call {
 
     #[test]
     fn bank_caller_asking_for_a_code_is_high() {
-        let response =
-            json(&["call", "--signal", "bank_impersonation", "--signal", "verification_code_request", "--signal", "urgency"]);
+        let response = json(&[
+            "call",
+            "--signal",
+            "bank_impersonation",
+            "--signal",
+            "verification_code_request",
+            "--signal",
+            "urgency",
+        ]);
         assert_eq!(response.level, Level::High, "{response:#?}");
         assert_eq!(response.metadata.module, Some(Module::Callguard));
         assert!(response.safe_script.is_some());
-        let human =
-            guardian(&["call", "--signal", "bank_impersonation", "--signal", "verification_code_request", "--signal", "urgency"])
-                .success()
-                .stdout;
+        let human = guardian(&[
+            "call",
+            "--signal",
+            "bank_impersonation",
+            "--signal",
+            "verification_code_request",
+            "--signal",
+            "urgency",
+        ])
+        .success()
+        .stdout;
         assert_human_matches(&human, &response);
     }
 
@@ -228,7 +261,9 @@ mod call {
 
     #[test]
     fn a_transcript_alone_is_enough() {
-        let run = guardian(&["--json", "call", "--transcript", "This is your bank. Read me the code we just texted you."]).success();
+        let run =
+            guardian(&["--json", "call", "--transcript", "This is your bank. Read me the code we just texted you."])
+                .success();
         assert_eq!(run.stderr, "");
         let response = run.response();
         assert_eq!(response.metadata.module, Some(Module::Callguard));
@@ -241,12 +276,24 @@ mod identity {
     #[test]
     fn several_takeover_signs_are_not_low() {
         let response = json(&[
-            "identity", "--signal", "password_reset_unknown", "--signal", "new_device_login", "--signal", "account_opened",
+            "identity",
+            "--signal",
+            "password_reset_unknown",
+            "--signal",
+            "new_device_login",
+            "--signal",
+            "account_opened",
         ]);
         assert_ne!(response.level, Level::Low, "{response:#?}");
         assert_eq!(response.metadata.module, Some(Module::Identitywatch));
         let human = guardian(&[
-            "identity", "--signal", "password_reset_unknown", "--signal", "new_device_login", "--signal", "account_opened",
+            "identity",
+            "--signal",
+            "password_reset_unknown",
+            "--signal",
+            "new_device_login",
+            "--signal",
+            "account_opened",
         ])
         .success()
         .stdout;

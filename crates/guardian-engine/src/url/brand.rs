@@ -17,7 +17,7 @@
 //! well-known domains altogether.
 
 use super::data::{Data, Kind, MIN_FUZZY_TOKEN};
-use super::skeleton::{Bigrams, letter_mask, osa_distance};
+use super::skeleton::{Bigrams, bag_distance, bigram_index, letter_counts, osa_distance};
 use super::words::{stands_alone, stands_alone_among_common};
 
 /// How a label resembles a brand.
@@ -81,12 +81,9 @@ pub(super) fn fuzzy_evidence(len: usize, distance: usize, embedded: bool) -> Opt
 }
 
 /// Most edits [`fuzzy_evidence`] accepts for a token of `len` letters.
-fn max_distance(len: usize, embedded: bool) -> usize {
+pub(super) fn max_distance(len: usize, embedded: bool) -> usize {
     (1..=4).rev().find(|&d| fuzzy_evidence(len, d, embedded).is_some()).unwrap_or(0)
 }
-
-/// Shortest everyday-word name whose misspellings count (as weak evidence).
-const MIN_FUZZY_EVERYDAY: usize = 6;
 
 /// Finds every brand the labels resemble, appending to `hits` (one per brand and label,
 /// the strongest).
@@ -132,7 +129,8 @@ pub(super) fn find(data: &Data, labels: &[Label<'_>], hits: &mut Vec<Hit>) {
                     continue;
                 }
                 exact_tokens.push(i);
-                let evidence = if orig_compact.contains(t.text.as_str()) { Evidence::Mention } else { Evidence::Homoglyph };
+                let evidence =
+                    if orig_compact.contains(t.text.as_str()) { Evidence::Mention } else { Evidence::Homoglyph };
                 note(i, evidence);
             }
         }
@@ -142,9 +140,35 @@ pub(super) fn find(data: &Data, labels: &[Label<'_>], hits: &mut Vec<Hit>) {
 }
 
 /// Edit-distance matches of the fuzzy tokens against the label's words and whole label.
+///
+/// Only tokens that share enough letter pairs with the label are compared (q-gram lemma:
+/// one edit destroys at most three of a name's letter pairs, a swap of neighbours
+/// included), found through an inverted index, so a label costs a few dozen counter
+/// increments rather than a comparison per brand.
 fn fuzzy(data: &Data, label: &Label<'_>, exact_tokens: &[usize], note: &mut impl FnMut(usize, Evidence)) {
     let compact = label.compact.as_bytes();
     if compact.len() < MIN_FUZZY_TOKEN - 1 || !compact.is_ascii() {
+        return;
+    }
+    // Count, per token, the distinct letter pairs it shares with the label; a token
+    // becomes a candidate when the count reaches its threshold.
+    let mut shared = vec![0u8; data.tokens.len()];
+    let mut candidates: Vec<usize> = data.always_fuzzy.clone();
+    let mut seen = Bigrams::default();
+    for pair in compact.windows(2) {
+        if let Some(bg) = bigram_index(pair[0], pair[1]) {
+            if seen.insert(bg) {
+                for &t in &data.bigram_postings[bg] {
+                    let t = usize::from(t);
+                    shared[t] = shared[t].saturating_add(1);
+                    if usize::from(shared[t]) == data.tokens[t].min_shared {
+                        candidates.push(t);
+                    }
+                }
+            }
+        }
+    }
+    if candidates.is_empty() {
         return;
     }
     // Candidate words: the dash-separated parts (split at number runs too), plus the whole
@@ -159,44 +183,39 @@ fn fuzzy(data: &Data, label: &Label<'_>, exact_tokens: &[usize], note: &mut impl
     if words.len() != 1 || words[0].len() != compact.len() {
         words.push(compact);
     }
-    let masks: Vec<u32> = words.iter().map(|w| letter_mask(w)).collect();
-    let compact_bigrams = Bigrams::of(compact);
-    for (i, t) in data.tokens.iter().enumerate() {
-        if !t.fuzzy || exact_tokens.contains(&i) {
+    let counts: Vec<[u8; 26]> = words.iter().map(|w| letter_counts(w)).collect();
+    for i in candidates {
+        let t = &data.tokens[i];
+        let len = t.text.len();
+        let (max_global, max_embedded) = (t.max_global, t.max_embedded);
+        if exact_tokens.contains(&i) {
             continue;
         }
         let tok = t.skeleton.as_bytes();
-        let len = t.text.len();
-        if t.everyday && len < MIN_FUZZY_EVERYDAY {
-            continue;
-        }
         let mut best: Option<Evidence> = None;
         // Whole-word comparisons.
-        let max_global = max_distance(len, false);
-        for (w, &mask) in words.iter().zip(&masks) {
+        for (w, letters) in words.iter().zip(&counts) {
             // Everyday words: a word that starts with the name is usually just another
             // form of it ("discovery", "targets"), not a misspelling ("ledgre", "lledger").
             if t.everyday && w.starts_with(tok) {
                 continue;
             }
-            if w.len().abs_diff(tok.len()) > max_global || (t.mask & !mask).count_ones() as usize > max_global {
+            if w.len().abs_diff(tok.len()) > max_global || bag_distance(&t.letters, letters) > max_global {
                 continue;
             }
-            let d = osa_distance(tok, w, false);
+            let d = osa_distance(tok, w, false, max_global);
             if d > 0 {
                 best = best.max(fuzzy_evidence(len, d, false));
             }
         }
         // The token inside a longer label (not for everyday words: too many near misses).
-        let max_embedded = if t.everyday { 0 } else { max_distance(len, true) };
-        if max_embedded > 0 && compact.len() > tok.len() + 1 && (t.mask & !masks[masks.len() - 1]).count_ones() as usize <= max_embedded {
-            let shared = t.bigrams.iter().filter(|&&b| compact_bigrams.contains(b)).count();
-            // q-gram lemma: each edit destroys at most two of the token's letter pairs.
-            if shared + 2 * max_embedded >= t.bigrams.len() {
-                let d = osa_distance(tok, compact, true);
-                if d > 0 {
-                    best = best.max(fuzzy_evidence(len, d, true));
-                }
+        if max_embedded > 0
+            && compact.len() > tok.len() + 1
+            && usize::from(shared[i]) + 3 * max_embedded >= t.bigram_count
+        {
+            let d = osa_distance(tok, compact, true, max_embedded);
+            if d > 0 {
+                best = best.max(fuzzy_evidence(len, d, true));
             }
         }
         if t.everyday {

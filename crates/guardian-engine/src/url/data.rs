@@ -3,12 +3,14 @@
 //! into matchers once, on first use.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
-use super::skeleton::{bigram_index, forms_of, letter_mask, skeleton_of};
+use super::brand::max_distance;
+use super::skeleton::{bigram_index, forms_of, letter_counts, skeleton_of};
 use crate::error::{EngineError, PackErrorKind};
 
 const BRANDS: &str = include_str!("../../data/url/brands.toml");
@@ -21,10 +23,37 @@ const WORDS: &str = include_str!("../../data/url/words.toml");
 
 /// Shortest brand token matched fuzzily (edit distance); shorter ones only exactly.
 pub(super) const MIN_FUZZY_TOKEN: usize = 5;
+/// Shortest everyday-word name whose misspellings count (as weak evidence).
+pub(super) const MIN_FUZZY_EVERYDAY: usize = 6;
 /// Tokens up to this length only count as whole words, like everyday-word ones.
 const MAX_SHORT_TOKEN: usize = 4;
 /// Vocabulary words up to this length only count as whole words.
 pub(super) const MAX_SHORT_WORD: usize = 5;
+
+/// A small, fast hash for the short strings these tables hold (the Firefox/rustc "Fx"
+/// hash). Not DoS-resistant, which is fine: the tables are fixed and compiled in.
+#[derive(Default, Clone, Copy)]
+pub(super) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A set of strings with [`FxHasher`].
+pub(super) type StrSet = HashSet<String, BuildHasherDefault<FxHasher>>;
+/// A map from strings with [`FxHasher`].
+pub(super) type StrMap<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
 
 /// What a brand is, as the brand list says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -75,10 +104,16 @@ pub(super) struct Token {
     pub everyday: bool,
     /// Counts only as a whole word (everyday words and short tokens).
     pub whole_word: bool,
-    /// Matched by edit distance too.
-    pub fuzzy: bool,
-    pub mask: u32,
-    pub bigrams: Vec<u16>,
+    /// How many distinct letter pairs it must share with a label to be worth comparing
+    /// (q-gram lemma: one edit destroys at most three pairs).
+    pub min_shared: usize,
+    /// How many distinct letter pairs its skeleton has.
+    pub bigram_count: usize,
+    /// How often each letter a-z occurs in its skeleton.
+    pub letters: [u8; 26],
+    /// Most edits that still count, against a whole word and inside a longer one.
+    pub max_global: usize,
+    pub max_embedded: usize,
 }
 
 /// Which word lists a vocabulary word is on.
@@ -127,6 +162,10 @@ pub(super) enum PathPattern {
 pub(super) struct Data {
     pub brands: Vec<Brand>,
     pub tokens: Vec<Token>,
+    /// Letter pair (see `skeleton::bigram_index`) → the fuzzy tokens that contain it.
+    pub bigram_postings: Vec<Vec<u16>>,
+    /// Fuzzy tokens so long that any label may come close enough: always compared.
+    pub always_fuzzy: Vec<usize>,
     /// Over token skeletons, overlapping matches.
     pub token_matcher: AhoCorasick,
     pub words: Vec<Word>,
@@ -137,19 +176,19 @@ pub(super) struct Data {
     pub path_patterns: Vec<PathPattern>,
     /// Every listed word and brand token (light forms and skeletons): what may stand next
     /// to a short word or brand name.
-    pub known_words: HashSet<String>,
+    pub known_words: StrSet,
     /// Common web-name words (both forms): may also stand next to a short crypto word.
-    pub common_words: HashSet<String>,
+    pub common_words: StrSet,
     /// Registrable domain → brands it belongs to.
-    pub official: HashMap<String, Vec<usize>>,
+    pub official: StrMap<Vec<usize>>,
     /// Tokens of `global` brands → brand, for their local sites (amazon.co.jp).
-    pub global_tokens: HashMap<String, usize>,
+    pub global_tokens: StrMap<usize>,
     /// Registrable domains of well-known sites (the list plus every brand's own domains).
-    pub well_known: HashSet<String>,
-    pub shorteners: HashSet<String>,
-    pub risky_tlds: HashSet<String>,
-    pub restricted_suffixes: HashSet<String>,
-    pub hosting: HashSet<String>,
+    pub well_known: StrSet,
+    pub shorteners: StrSet,
+    pub risky_tlds: StrSet,
+    pub restricted_suffixes: StrSet,
+    pub hosting: StrSet,
 }
 
 /// The data, or why it failed to load (which the engine reports as a pack error).
@@ -183,7 +222,9 @@ impl Data {
         let parsed: BrandsFile = toml::from_str(BRANDS).map_err(|e| (brands_file, e.to_string()))?;
         let brands = parsed.brand;
         let mut tokens = Vec::new();
-        let mut official: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut bigram_postings: Vec<Vec<u16>> = vec![Vec::new(); 26 * 26];
+        let mut always_fuzzy = Vec::new();
+        let mut official: StrMap<Vec<usize>> = StrMap::default();
         for (b, brand) in brands.iter().enumerate() {
             let bad = |m: String| (brands_file, format!("brand {}: {m}", brand.name));
             if brand.name.trim().is_empty() || (brand.tokens.is_empty() && brand.words.is_empty()) {
@@ -199,20 +240,36 @@ impl Data {
                 }
                 let skeleton = skeleton_of(t);
                 let whole_word = everyday || t.len() <= MAX_SHORT_TOKEN;
-                let bigrams = skeleton
-                    .as_bytes()
-                    .windows(2)
-                    .filter_map(|p| bigram_index(p[0], p[1]).map(|i| i as u16))
-                    .collect();
+                let letters = letter_counts(skeleton.as_bytes());
+                let mut bigrams: Vec<usize> =
+                    skeleton.as_bytes().windows(2).filter_map(|p| bigram_index(p[0], p[1])).collect();
+                bigrams.sort_unstable();
+                bigrams.dedup();
+                let max_global = max_distance(t.len(), false);
+                let max_embedded = if everyday { 0 } else { max_distance(t.len(), true) };
+                let min_shared = bigrams.len().saturating_sub(3 * max_global.max(max_embedded));
+                // Fuzzy: five letters or more (six for everyday words).
+                let fuzzy = t.len() >= if everyday { MIN_FUZZY_EVERYDAY } else { MIN_FUZZY_TOKEN };
+                if fuzzy {
+                    let id = u16::try_from(tokens.len()).map_err(|_| bad("too many brand tokens".into()))?;
+                    for &bg in &bigrams {
+                        bigram_postings[bg].push(id);
+                    }
+                    if min_shared == 0 {
+                        always_fuzzy.push(tokens.len());
+                    }
+                }
                 tokens.push(Token {
                     brand: b,
                     text: t.clone(),
-                    mask: letter_mask(skeleton.as_bytes()),
                     skeleton,
                     everyday,
                     whole_word,
-                    fuzzy: t.len() >= MIN_FUZZY_TOKEN,
-                    bigrams,
+                    min_shared,
+                    bigram_count: bigrams.len(),
+                    letters,
+                    max_global,
+                    max_embedded,
                 });
             }
             for d in &brand.domains {
@@ -232,7 +289,9 @@ impl Data {
         let words_file = "data/url/words.toml";
         let w: WordsFile = toml::from_str(WORDS).map_err(|e| (words_file, e.to_string()))?;
         let mut by_text: Vec<(String, u8)> = Vec::new();
-        for (list, flag) in [(&w.login, word::LOGIN), (&w.reward, word::REWARD), (&w.crypto, word::CRYPTO), (&w.filler, word::FILLER)] {
+        for (list, flag) in
+            [(&w.login, word::LOGIN), (&w.reward, word::REWARD), (&w.crypto, word::CRYPTO), (&w.filler, word::FILLER)]
+        {
             for text in list {
                 if !is_word_text(text) || text.len() < 2 {
                     return Err((words_file, format!("word {text:?} must be 2+ lower-case letters or digits")));
@@ -288,7 +347,7 @@ impl Data {
             .chain(tokens.iter().map(|t| t.text.as_str()))
             .flat_map(both_forms)
             .collect();
-        let mut common_words = HashSet::new();
+        let mut common_words = StrSet::default();
         for text in &w.common {
             if !is_word_text(text) || text.len() < 2 {
                 return Err((words_file, format!("common word {text:?} must be 2+ lower-case letters or digits")));
@@ -296,16 +355,17 @@ impl Data {
             common_words.extend(both_forms(text));
         }
 
-        let domain_list = |file: &'static str, source: &str, registrable: bool| -> Result<HashSet<String>, (&'static str, String)> {
-            list_lines(source)
-                .map(|d| {
-                    if !is_domain_text(d) || (registrable && !is_registrable(d)) {
-                        return Err((file, format!("{d:?} is not a lower-case registrable domain")));
-                    }
-                    Ok(d.to_string())
-                })
-                .collect()
-        };
+        let domain_list =
+            |file: &'static str, source: &str, registrable: bool| -> Result<StrSet, (&'static str, String)> {
+                list_lines(source)
+                    .map(|d| {
+                        if !is_domain_text(d) || (registrable && !is_registrable(d)) {
+                            return Err((file, format!("{d:?} is not a lower-case registrable domain")));
+                        }
+                        Ok(d.to_string())
+                    })
+                    .collect()
+            };
         let mut well_known = domain_list("data/url/well_known.txt", WELL_KNOWN, true)?;
         well_known.extend(official.keys().cloned());
         let shorteners = domain_list("data/url/shorteners.txt", SHORTENERS, true)?;
@@ -319,6 +379,8 @@ impl Data {
         Ok(Data {
             brands,
             tokens,
+            bigram_postings,
+            always_fuzzy,
             token_matcher,
             words,
             word_matcher,

@@ -84,7 +84,6 @@ const LONG_NAME: usize = 12;
 /// Labels inside the sub-address that are really top-level domains ("paypal.com.evil.io").
 const TLD_WORDS: &[&str] = &["biz", "com", "edu", "gov", "info", "net", "org"];
 
-
 pub(crate) fn facts() -> Vec<String> {
     FACTS.iter().map(|s| s.to_string()).collect()
 }
@@ -197,7 +196,7 @@ fn inspect_domain(data: &Data, ascii: &str, path: &str, out: &mut UrlAnalysis) -
     let name = &labels[..labels.len().saturating_sub(suffix_labels)];
     let Some((&reg_label, subdomain)) = name.split_last() else { return unicode };
     let sub: &[&str] = match subdomain.first() {
-        Some(&first) if first == "www" => &subdomain[1..],
+        Some(&"www") => &subdomain[1..],
         _ => subdomain,
     };
 
@@ -247,7 +246,8 @@ fn inspect_domain(data: &Data, ascii: &str, path: &str, out: &mut UrlAnalysis) -
             if dashes >= 2 {
                 hyphens = hyphens.max(MANY_HYPHENS);
             }
-            digits_in_name = folded.bytes().any(|b| b.is_ascii_digit()) && folded.bytes().any(|b| b.is_ascii_alphabetic());
+            digits_in_name =
+                folded.bytes().any(|b| b.is_ascii_digit()) && folded.bytes().any(|b| b.is_ascii_alphabetic());
         }
         random |= words::looks_random(&folded);
         if let Some(rest) = folded.strip_prefix("www") {
@@ -386,10 +386,7 @@ pub(crate) fn find_urls(text: &str) -> Vec<FoundUrl> {
     let lower = text.to_ascii_lowercase();
     let mut from = 0;
     while from < lower.len() {
-        let next = ["http://", "https://", "www."]
-            .iter()
-            .filter_map(|p| lower[from..].find(p).map(|i| from + i))
-            .min();
+        let next = ["http://", "https://", "www."].iter().filter_map(|p| lower[from..].find(p).map(|i| from + i)).min();
         let Some(start) = next else { break };
         let end = text[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']'))
@@ -428,7 +425,16 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_errors() {
-        for bad in ["", "   ", "example.com", "ftp://example.com/file", "mailto:a@example.com", "javascript:alert(1)", "http://", "http://:80/"] {
+        for bad in [
+            "",
+            "   ",
+            "example.com",
+            "ftp://example.com/file",
+            "mailto:a@example.com",
+            "javascript:alert(1)",
+            "http://",
+            "http://:80/",
+        ] {
             let err = inspect(bad).expect_err(bad);
             assert!(matches!(err, EngineError::InvalidUrl(_)), "{bad}: {err}");
         }
@@ -509,7 +515,12 @@ mod tests {
 
     #[test]
     fn plain_sites_have_no_findings() {
-        for url in ["https://example.com/", "https://smallbakery.co.uk/menu", "https://purchasing.net/", "https://www.groups.org/"] {
+        for url in [
+            "https://example.com/",
+            "https://smallbakery.co.uk/menu",
+            "https://purchasing.net/",
+            "https://www.groups.org/",
+        ] {
             let a = inspect(url).unwrap();
             assert_eq!(a.facts, vec!["url.unfamiliar"], "{url}");
             assert_eq!(a.details.imitates, None, "{url}");
@@ -527,31 +538,5 @@ mod tests {
         assert!(!facts_of("https://example.com:443/").contains(&"url.nonstandard_port"));
         assert!(facts_of("https://a.b.c.example.com/").contains(&"url.deep_subdomains"));
         assert!(facts_of("https://claim-free-eth-bonus.xyz/").contains(&"url.many_hyphens"));
-    }
-}
-
-#[cfg(test)]
-mod timing_scratch {
-    #[test]
-    #[ignore]
-    fn time_inspect() {
-        let urls: Vec<String> = std::fs::read_to_string("/work/shared/eval/data/urls-phish.jsonl").unwrap()
-            .lines().map(|l| { let i = l.find("\"url\": \"").unwrap() + 8; let j = l[i..].find('"').unwrap(); l[i..i + j].to_string() }).collect();
-        for u in &urls { let _ = super::inspect(u); }
-        let mut times = Vec::new();
-        for _ in 0..3 { for u in &urls { let t = std::time::Instant::now(); let x = super::inspect(u); std::hint::black_box(&x); times.push(t.elapsed().as_nanos() as u64); } }
-        times.sort();
-        eprintln!("inspect median={} p90={}", times[times.len() / 2], times[times.len() * 9 / 10]);
-        let engine = crate::Engine::bundled().unwrap();
-        let mut times = Vec::new();
-        for _ in 0..3 { for u in &urls { let t = std::time::Instant::now(); let x = super::fired_rules(engine, u); std::hint::black_box(&x); times.push(t.elapsed().as_nanos() as u64); } }
-        times.sort();
-        eprintln!("fired_rules median={} p90={}", times[times.len() / 2], times[times.len() * 9 / 10]);
-        let d = super::data::data().unwrap();
-        let mut times = Vec::new();
-        for _ in 0..3 { for u in &urls { let t = std::time::Instant::now(); let x = url::Url::parse(u); std::hint::black_box(&x); times.push(t.elapsed().as_nanos() as u64); } }
-        times.sort();
-        eprintln!("parse median={}", times[times.len() / 2]);
-        let _ = d;
     }
 }

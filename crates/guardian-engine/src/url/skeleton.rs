@@ -187,36 +187,70 @@ const MAX_TEXT: usize = 64;
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions) between
 /// `a` and `b`, or — with `anywhere` — between `a` and the closest substring of `b`.
 /// Byte-wise; both sides are skeletons, which are ASCII for anything a brand could match.
-pub(super) fn osa_distance(a: &[u8], b: &[u8], anywhere: bool) -> usize {
+/// Stops early once the distance must exceed `max`, returning some value above it.
+pub(super) fn osa_distance(a: &[u8], b: &[u8], anywhere: bool, max: usize) -> usize {
     let a = &a[..a.len().min(MAX_PATTERN)];
     let b = &b[..b.len().min(MAX_TEXT)];
     let (m, n) = (a.len(), b.len());
-    // Rows over the text: prev2 (i-2), prev (i-1), cur (i).
-    let mut prev2 = [0usize; MAX_TEXT + 1];
-    let mut prev = [0usize; MAX_TEXT + 1];
-    let mut cur = [0usize; MAX_TEXT + 1];
-    for (j, cell) in prev.iter_mut().enumerate().take(n + 1) {
-        *cell = if anywhere { 0 } else { j };
+    if !anywhere && m.abs_diff(n) > max {
+        return max + 1;
     }
+    const W: usize = MAX_TEXT + 1;
+    // Three rows (i-2, i-1, i) in one buffer, row i at (i % 3) * W.
+    let mut rows = [0u8; 3 * W];
+    for (j, cell) in rows[..=n].iter_mut().enumerate() {
+        *cell = if anywhere { 0 } else { j as u8 };
+    }
+    let cap = (max + 1).min(250) as u8;
     for i in 1..=m {
-        cur[0] = i;
+        let (cur, prev, prev2) = ((i % 3) * W, ((i - 1) % 3) * W, ((i + 1) % 3) * W);
+        rows[cur] = i.min(250) as u8;
+        let mut row_min = rows[cur];
         for j in 1..=n {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev + j] + 1).min(rows[cur + j - 1] + 1).min(rows[prev + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
+                d = d.min(rows[prev2 + j - 2] + 1);
             }
-            cur[j] = d;
+            let d = d.min(cap);
+            rows[cur + j] = d;
+            row_min = row_min.min(d);
         }
-        prev2 = prev;
-        prev = cur;
+        // Every later cell comes from this row or the one before, plus a cost: once two
+        // rows in a row are over the limit, the answer is too.
+        let prev_min = rows[prev..=prev + n].iter().copied().min().unwrap_or(0);
+        if row_min >= cap && prev_min >= cap {
+            return max + 1;
+        }
     }
-    if anywhere { prev[..=n].iter().copied().min().unwrap_or(m) } else { prev[n] }
+    let last = (m % 3) * W;
+    let d = if anywhere { rows[last..=last + n].iter().copied().min().unwrap_or(0) } else { rows[last + n] };
+    usize::from(d)
 }
 
-/// Bit set of the letters a-z in a string.
-pub(super) fn letter_mask(s: &[u8]) -> u32 {
-    s.iter().filter(|b| b.is_ascii_lowercase()).fold(0, |m, &b| m | 1 << (b - b'a'))
+/// How often each letter a-z occurs in a string.
+pub(super) fn letter_counts(s: &[u8]) -> [u8; 26] {
+    let mut counts = [0u8; 26];
+    for &b in s {
+        if b.is_ascii_lowercase() {
+            counts[usize::from(b - b'a')] = counts[usize::from(b - b'a')].saturating_add(1);
+        }
+    }
+    counts
+}
+
+/// A lower bound of the edit distance between two strings from their letter counts
+/// alone (the "bag distance"): letters one has and the other lacks need an edit each.
+pub(super) fn bag_distance(a: &[u8; 26], b: &[u8; 26]) -> usize {
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        if x > y {
+            more += usize::from(x - y);
+        } else {
+            fewer += usize::from(y - x);
+        }
+    }
+    more.max(fewer)
 }
 
 /// Bit set of the letter pairs in a string (26 × 26 bits).
@@ -224,19 +258,15 @@ pub(super) fn letter_mask(s: &[u8]) -> u32 {
 pub(super) struct Bigrams([u64; 11]);
 
 impl Bigrams {
-    pub(super) fn of(s: &[u8]) -> Bigrams {
-        let mut set = Bigrams::default();
-        for pair in s.windows(2) {
-            if let Some(i) = bigram_index(pair[0], pair[1]) {
-                set.0[i / 64] |= 1 << (i % 64);
-            }
-        }
-        set
+    pub(super) fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
     }
 
-    pub(super) fn contains(&self, i: u16) -> bool {
-        let i = usize::from(i);
-        self.0[i / 64] & (1 << (i % 64)) != 0
+    /// Adds a pair; true if it was not there yet.
+    pub(super) fn insert(&mut self, i: usize) -> bool {
+        let had = self.contains(i);
+        self.0[i / 64] |= 1 << (i % 64);
+        !had
     }
 }
 
@@ -286,7 +316,7 @@ mod tests {
 
     #[test]
     fn osa_distance_global_and_anywhere() {
-        let d = |a: &str, b: &str, any| osa_distance(a.as_bytes(), b.as_bytes(), any);
+        let d = |a: &str, b: &str, any| osa_distance(a.as_bytes(), b.as_bytes(), any, 9);
         assert_eq!(d("paypal", "paypal", false), 0);
         assert_eq!(d("paypal", "paypall", false), 1);
         assert_eq!(d("myetherwallet", "myehterwallet", false), 1, "transposition is one edit");
@@ -295,13 +325,20 @@ mod tests {
         assert_eq!(d("metamask", "metamask", true), 0);
         assert_eq!(d("abc", "", false), 3);
         assert_eq!(d("", "abc", false), 3);
+        assert!(osa_distance(b"metamask", b"zzzzzzzzzz", true, 1) > 1, "stops early");
+        assert!(osa_distance(b"paypal", b"paypal-and-more", false, 2) > 2);
     }
 
     #[test]
-    fn masks_and_bigrams() {
-        assert_eq!(letter_mask(b"abc-1"), 0b111);
-        let set = Bigrams::of(b"paypal");
-        assert!(set.contains(bigram_index(b'p', b'a').unwrap() as u16));
-        assert!(!set.contains(bigram_index(b'z', b'z').unwrap() as u16));
+    fn counts_and_bigrams() {
+        assert_eq!(letter_counts(b"abca-1")[0], 2);
+        assert_eq!(bag_distance(&letter_counts(b"paypal"), &letter_counts(b"paypall")), 1);
+        assert_eq!(bag_distance(&letter_counts(b"coinbase"), &letter_counts(b"coinbsae")), 0);
+        let mut set = Bigrams::default();
+        for p in b"paypal".windows(2) {
+            set.insert(bigram_index(p[0], p[1]).unwrap());
+        }
+        assert!(set.contains(bigram_index(b'p', b'a').unwrap()));
+        assert!(!set.contains(bigram_index(b'z', b'z').unwrap()));
     }
 }

@@ -1,15 +1,13 @@
 //! Words in a link: lure words and crypto words in the host and path, word boundaries
 //! inside glued-together names, and whether a name looks machine-made.
 
-use std::collections::HashSet;
-
-use super::data::{Data, MAX_SHORT_WORD, PathPattern, word};
+use super::data::{Data, MAX_SHORT_WORD, PathPattern, StrSet, word};
 
 /// True when `s[start..end]` stands as a word of its own in a host label: what touches it
 /// on each side, up to the next dash, dot or number, is nothing or a run of known words.
 /// "secure-chase-login", "chaseonline", "5000eth" and "ethpromoget" qualify;
 /// "purchase" and "method" do not.
-pub(super) fn stands_alone(s: &[u8], start: usize, end: usize, known: &HashSet<String>) -> bool {
+pub(super) fn stands_alone(s: &[u8], start: usize, end: usize, known: &StrSet) -> bool {
     let (left, right) = neighbours(s, start, end);
     segments_into_known(left, known, None) && segments_into_known(right, known, None)
 }
@@ -37,6 +35,9 @@ fn neighbours(s: &[u8], start: usize, end: usize) -> (&[u8], &[u8]) {
     (&s[l..start], &s[end..r])
 }
 
+/// Longest word the segmentation tries (longer list words never sit next to a short one).
+const MAX_WORD: usize = 14;
+
 /// True when `s` is empty, or starts (`at_start`) or ends with a known or common word of
 /// three letters or more.
 fn touches_known(s: &[u8], at_start: bool, data: &Data) -> bool {
@@ -44,7 +45,7 @@ fn touches_known(s: &[u8], at_start: bool, data: &Data) -> bool {
         return true;
     }
     let Ok(s) = std::str::from_utf8(s) else { return false };
-    (3..=s.len().min(12)).any(|n| {
+    (3..=s.len().min(MAX_WORD)).any(|n| {
         let part = if at_start { s.get(..n) } else { s.get(s.len() - n..) };
         part.is_some_and(|p| data.known_words.contains(p) || data.common_words.contains(p))
     })
@@ -52,7 +53,7 @@ fn touches_known(s: &[u8], at_start: bool, data: &Data) -> bool {
 
 /// True when `s` is empty or a concatenation of known words (of two letters or more),
 /// or of `also` words.
-fn segments_into_known(s: &[u8], known: &HashSet<String>, also: Option<&HashSet<String>>) -> bool {
+fn segments_into_known(s: &[u8], known: &StrSet, also: Option<&StrSet>) -> bool {
     if s.is_empty() {
         return true;
     }
@@ -64,7 +65,8 @@ fn segments_into_known(s: &[u8], known: &HashSet<String>, also: Option<&HashSet<
     let mut ok = [false; 41];
     ok[0] = true;
     for i in 2..=n {
-        ok[i] = (0..=i - 2).any(|j| {
+        // Words are at most MAX_WORD letters long.
+        ok[i] = (i.saturating_sub(MAX_WORD)..=i - 2).any(|j| {
             ok[j]
                 && s.is_char_boundary(j)
                 && s.is_char_boundary(i)
@@ -134,27 +136,39 @@ pub(super) fn path_words(data: &Data, path: &str) -> (u8, Option<usize>) {
 /// True when a label looks machine-made rather than chosen by a person: long and random
 /// ("x7k2q9zt4m", "qwxzjkvbn", a long hex string). Takes the folded label.
 pub(super) fn looks_random(label: &str) -> bool {
-    let chars: Vec<u8> = label.bytes().filter(|&b| b != b'-').collect();
-    if chars.len() < 8 || !chars.is_ascii() {
+    if !label.is_ascii() {
         return false;
     }
-    let letters = chars.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    let digits = chars.len() - letters;
-    let transitions = chars.windows(2).filter(|p| p[0].is_ascii_digit() != p[1].is_ascii_digit()).count();
+    let chars = || label.bytes().filter(|&b| b != b'-');
+    let len = chars().count();
+    if len < 8 {
+        return false;
+    }
+    let letters = chars().filter(u8::is_ascii_alphabetic).count();
+    let digits = len - letters;
+    let mut transitions = 0;
+    let mut prev_digit = None;
+    for b in chars() {
+        let digit = b.is_ascii_digit();
+        if prev_digit.is_some_and(|p| p != digit) {
+            transitions += 1;
+        }
+        prev_digit = Some(digit);
+    }
     if transitions >= 4 && digits >= 3 {
         return true;
     }
-    if chars.len() >= 16 && chars.iter().all(|b| b.is_ascii_hexdigit()) && digits >= 4 {
+    if len >= 16 && chars().all(|b| b.is_ascii_hexdigit()) && digits >= 4 {
         return true;
     }
     if letters < 8 {
         return false;
     }
-    let is_vowel = |b: &u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
-    let vowels = chars.iter().filter(|b| is_vowel(b)).count();
+    let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let vowels = chars().filter(|&b| is_vowel(b)).count();
     let mut run = 0;
     let mut longest = 0;
-    for b in &chars {
+    for b in chars() {
         if b.is_ascii_alphabetic() && !is_vowel(b) {
             run += 1;
             longest = longest.max(run);

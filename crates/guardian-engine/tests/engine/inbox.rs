@@ -51,7 +51,6 @@ const SCAMS: &[(Channel, &str, crate::util::Expect)] = &[
     (Whatsapp, "Sorry, I accidentally sent a 6 digit code to your phone by mistake. Can you forward me the code? Thanks!", HIGH),
 ];
 
-
 /// Suspicious enough that the person should at least slow down.
 #[rustfmt::skip]
 const SUSPICIOUS: &[(Channel, &str, crate::util::Expect)] = &[
@@ -95,12 +94,10 @@ const EVERYDAY: &[(Channel, &str, crate::util::Expect)] = &[
     (Sms, "CVS Pharmacy: Your prescription is ready for pickup at 123 Main St. Reply STOP to opt out.", LOW),
 ];
 
-
 #[test]
 fn scams_are_high() {
     check_texts(SCAMS);
 }
-
 
 #[test]
 fn suspicious_messages_are_at_least_medium() {
@@ -111,7 +108,6 @@ fn suspicious_messages_are_at_least_medium() {
 fn everyday_messages_are_low() {
     check_texts(EVERYDAY);
 }
-
 
 #[test]
 fn empty_or_blank_text_is_an_input_error() {
