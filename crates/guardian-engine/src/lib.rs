@@ -216,6 +216,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn phrase_matchers_stay_small() {
+        let engine = Engine::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let bytes: usize =
+            [&engine.pack.text].iter().filter_map(|set| set.matcher.as_ref()).map(|m| m.memory_usage()).sum();
+        assert!(bytes < 2 * 1024 * 1024, "phrase matchers use {bytes} bytes");
+    }
+
+    #[test]
     fn bundled_pack_loads_and_passes_its_examples() {
         let engine = Engine::bundled().unwrap_or_else(|e| panic!("{e}"));
         assert!(!engine.pack_version().is_empty());

@@ -367,6 +367,21 @@ impl RuleSet {
         if let Some(orphan) = scores.into_keys().next() {
             return Err(err(PackErrorKind::OrphanScore(orphan)));
         }
+        let facts_len = facts.len();
+        let used: Vec<usize> = rules
+            .iter()
+            .flat_map(|(_, r)| {
+                let c = &r.cond;
+                c.any.iter().chain(&c.all).chain(&c.none).chain(c.at_least.iter().flat_map(|(_, of)| of)).copied()
+            })
+            .filter_map(|atom| atom.checked_sub(facts_len))
+            .collect();
+        if let Some((_, (_, r))) = rules.iter().enumerate().find(|(i, (_, r))| r.hidden && !used.contains(i)) {
+            return Err(err(PackErrorKind::InvalidRule {
+                rule: r.id.clone(),
+                message: "a building block no rule uses".into(),
+            }));
+        }
         let matcher = if rules.iter().any(|((p, _), _)| !p.is_empty()) {
             let m = PhraseMatcher::new(rules.iter().enumerate().map(|(i, ((p, neg), _))| (i, p.as_slice(), *neg)))
                 .map_err(|bad| {

@@ -234,55 +234,33 @@ impl Features {
         let bytes = text.as_bytes();
 
         let (mut upper, mut letters) = (0usize, 0usize);
-        if text.is_ascii() {
-            for &b in bytes {
-                if b.is_ascii_alphabetic() {
+        let ascii = text.is_ascii();
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'a'..=b'z' => letters += 1,
+                b'A'..=b'Z' => {
                     letters += 1;
-                    upper += usize::from(b.is_ascii_uppercase());
-                } else if b == b'!' {
-                    f.exclamations += 1;
+                    upper += 1;
                 }
+                b'!' => f.exclamations += 1,
+                b'@' => f.email_address |= is_email_at(bytes, i),
+                b'<' => f.html |= is_html_tag(&bytes[i + 1..]),
+                b'$' | 0xC2 | 0xE2 => f.money_amount |= is_money_amount(bytes, i),
+                _ => {}
             }
-        } else {
-            for c in text.chars() {
-                if c.is_alphabetic() {
-                    letters += 1;
-                    upper += usize::from(c.is_uppercase());
-                } else if c == '!' {
-                    f.exclamations += 1;
-                }
+        }
+        if !ascii {
+            // Letters beyond ASCII: count them properly (rare, so a second pass is fine).
+            (upper, letters) = (0, 0);
+            for c in text.chars().filter(|c| c.is_alphabetic()) {
+                letters += 1;
+                upper += usize::from(c.is_uppercase());
             }
         }
         f.shouting = letters >= MIN_LETTERS_FOR_SHOUTING && upper * 10 >= letters * 6;
 
         f.scan_phone_numbers(text);
         f.scan_words(bytes);
-        f.money_amount = (0..bytes.len()).any(|i| {
-            let sign_len = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-                (b'$', _, _) => 1,
-                (0xC2, Some(0xA3 | 0xA5), _) => 2,          // £ ¥
-                (0xE2, Some(0x82), Some(0xAC | 0xB9)) => 3, // € ₹
-                _ => 0,
-            };
-            sign_len > 0 && {
-                let after = bytes[i + sign_len..].iter().find(|b| **b != b' ');
-                let before = bytes[..i].iter().rev().find(|b| **b != b' ');
-                after.is_some_and(u8::is_ascii_digit) || before.is_some_and(u8::is_ascii_digit)
-            }
-        });
-        f.email_address = bytes.iter().enumerate().any(|(i, &b)| {
-            b == b'@'
-                && i > 0
-                && bytes[i - 1].is_ascii_alphanumeric()
-                && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-                && bytes[i + 1..].iter().take_while(|c| !c.is_ascii_whitespace() && **c != b'>').any(|c| *c == b'.')
-        });
-        f.html = bytes.iter().enumerate().any(|(i, &b)| {
-            b == b'<'
-                && ["html", "body", "table", "font", "a href", "br>", "p>", "div"].iter().any(|tag| {
-                    bytes.get(i + 1..i + 1 + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag.as_bytes()))
-                })
-        });
         f
     }
 
@@ -341,6 +319,34 @@ impl Features {
             previous = word;
         }
     }
+}
+
+/// `bytes[i]` is an '@' between a name and a domain with a dot: an e-mail address.
+fn is_email_at(bytes: &[u8], i: usize) -> bool {
+    i > 0
+        && bytes[i - 1].is_ascii_alphanumeric()
+        && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+        && bytes[i + 1..].iter().take_while(|c| !c.is_ascii_whitespace() && **c != b'>').any(|c| *c == b'.')
+}
+
+/// What follows a '<' opens a web-page tag.
+fn is_html_tag(after: &[u8]) -> bool {
+    ["html", "body", "table", "font", "a href", "br>", "p>", "div"]
+        .iter()
+        .any(|tag| after.get(..tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag.as_bytes())))
+}
+
+/// A currency sign at `bytes[i]` ($ £ ¥ € ₹) with a number right before or after it.
+fn is_money_amount(bytes: &[u8], i: usize) -> bool {
+    let sign_len = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+        (b'$', _, _) => 1,
+        (0xC2, Some(0xA3 | 0xA5), _) => 2,          // £ ¥
+        (0xE2, Some(0x82), Some(0xAC | 0xB9)) => 3, // € ₹
+        _ => return false,
+    };
+    let after = bytes[i + sign_len..].iter().find(|b| **b != b' ');
+    let before = bytes[..i].iter().rev().find(|b| **b != b' ');
+    after.is_some_and(u8::is_ascii_digit) || before.is_some_and(u8::is_ascii_digit)
 }
 
 /// A premium-rate number: UK 09… and 087…, US 1-900.

@@ -382,24 +382,40 @@ pub(crate) struct FoundUrl {
 
 /// Finds links in free text: `http(s)://…` and `www.…`.
 pub(crate) fn find_urls(text: &str) -> Vec<FoundUrl> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while from < lower.len() {
-        let next = ["http://", "https://", "www."].iter().filter_map(|p| lower[from..].find(p).map(|i| from + i)).min();
-        let Some(start) = next else { break };
+    let mut i = 0;
+    while i < bytes.len() {
+        // One pass: only an 'h' or a 'w' can start a link.
+        let www = match bytes[i] | 0x20 {
+            b'h' if starts_with_ignore_case(&bytes[i..], b"http://")
+                || starts_with_ignore_case(&bytes[i..], b"https://") =>
+            {
+                false
+            }
+            b'w' if starts_with_ignore_case(&bytes[i..], b"www.") => true,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let start = i;
         let end = text[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']'))
-            .map_or(text.len(), |i| start + i);
+            .map_or(text.len(), |n| start + n);
         let raw = text[start..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
         let end = start + raw.len();
         if raw.len() > 4 {
-            let url = if lower[start..].starts_with("www.") { format!("http://{raw}") } else { raw.to_string() };
+            let url = if www { format!("http://{raw}") } else { raw.to_string() };
             out.push(FoundUrl { start, end, url });
         }
-        from = end.max(start + 1);
+        i = end.max(start + 1);
     }
     out
+}
+
+fn starts_with_ignore_case(haystack: &[u8], prefix: &[u8]) -> bool {
+    haystack.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
 pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
