@@ -5,7 +5,9 @@
 
 use std::fmt;
 
-use guardian_engine::{CALL_SIGNALS, CallAssessRequest, IDENTITY_SIGNALS, IdentityCheckRequest, PAYMENT_METHODS};
+use guardian_engine::{
+    CALL_SIGNALS, CallAssessRequest, IDENTITY_SIGNALS, IdentityCheckRequest, PAYMENT_METHODS, normalize_key,
+};
 
 /// Input that cannot be checked. Its `Display` is the whole one-line message (after
 /// "guardian: ") and says what to type instead where that is known.
@@ -191,11 +193,6 @@ impl Command {
             Command::Identity => "identity",
         }
     }
-}
-
-/// The key as the engine normalises it ("Gift Cards" → "gift_cards").
-fn normalize_key(key: &str) -> String {
-    key.trim().to_ascii_lowercase().replace([' ', '-'], "_")
 }
 
 /// The known name closest to `key`, if it is close enough to be a typo or a variant.

@@ -42,8 +42,9 @@ pub(crate) fn facts(categories: &[String]) -> Vec<String> {
     CALL_SIGNALS.iter().map(|k| format!("signal.{k}")).chain(categories.iter().map(|c| format!("text.{c}"))).collect()
 }
 
-/// Normalises a signal key as clients send it ("Gift Cards", "gift-cards" → "gift_cards").
-pub(crate) fn normalize_key(key: &str) -> String {
+/// Normalises a signal key, payment method or claimed identity as clients send it
+/// ("Gift Cards", "gift-cards" → "gift_cards").
+pub fn normalize_key(key: &str) -> String {
     key.trim().to_ascii_lowercase().replace([' ', '-'], "_")
 }
 

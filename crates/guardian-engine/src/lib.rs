@@ -36,7 +36,7 @@ mod url;
 
 use std::sync::LazyLock;
 
-pub use crate::call::CALL_SIGNALS;
+pub use crate::call::{CALL_SIGNALS, normalize_key};
 pub use crate::error::{EngineError, PackErrorKind};
 pub use crate::identity::IDENTITY_SIGNALS;
 pub use crate::model::*;
