@@ -287,6 +287,9 @@ fn call(engine: &Engine, out: &Output, args: CallArgs) -> anyhow::Result<ExitCod
     let request = CallAssessRequest { signals, transcript: args.transcript };
     requests::check_call(&request)?;
     let response = engine.assess_call(&request);
+    if request.transcript.is_none() {
+        requests::require_known_signal(request.signals.len(), &response, requests::Command::Call)?;
+    }
     for n in requests::unknown_signal_notes(&response.metadata.unknown_signals, requests::Command::Call) {
         note(&n);
     }
@@ -300,6 +303,7 @@ fn identity(engine: &Engine, out: &Output, args: IdentityArgs) -> anyhow::Result
     };
     requests::check_identity(&request)?;
     let response = engine.check_identity(&request);
+    requests::require_known_signal(request.signals.len(), &response, requests::Command::Identity)?;
     for n in requests::unknown_signal_notes(&response.metadata.unknown_signals, requests::Command::Identity) {
         note(&n);
     }

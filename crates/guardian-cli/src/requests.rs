@@ -6,7 +6,8 @@
 use std::fmt;
 
 use guardian_engine::{
-    CALL_SIGNALS, CallAssessRequest, IDENTITY_SIGNALS, IdentityCheckRequest, PAYMENT_METHODS, normalize_key,
+    CALL_SIGNALS, CallAssessRequest, IDENTITY_SIGNALS, IdentityCheckRequest, PAYMENT_METHODS, RiskResponse,
+    normalize_key,
 };
 
 /// Input that cannot be checked. Its `Display` is the whole one-line message (after
@@ -162,6 +163,24 @@ pub fn unknown_signal_notes(unknown: &[String], command: Command) -> Vec<String>
         .collect();
     notes.push(format!("note: valid {} signals are: {}", command.name(), valid.join(", ")));
     notes
+}
+
+/// With nothing but unknown signal keys there is nothing to assess: that is bad input
+/// (exit 2, one line naming the first unknown key and the nearest known one), not a
+/// reassuring "low".
+pub fn require_known_signal(given: usize, response: &RiskResponse, command: Command) -> Result<(), InputError> {
+    let unknown = &response.metadata.unknown_signals;
+    if given == 0 || unknown.len() < given {
+        return Ok(());
+    }
+    let first = unknown_signal_notes(&unknown[..1], command).into_iter().next().unwrap_or_default();
+    let first =
+        first.strip_prefix("note: ").unwrap_or(&first).replace(" and was ignored", "").replace(" was ignored", "");
+    Err(InputError(format!(
+        "no known {} signal given: {first}; see `guardian {} --help` for the valid ones",
+        command.name(),
+        command.name()
+    )))
 }
 
 /// A note when the payment method is not one the engine knows (it is then judged as

@@ -1,8 +1,6 @@
 //! Bad input: exit status 2, nothing on stdout, one stderr line that says what to do.
 //! Odd but valid input (unknown method or signal keys) is checked, with notes on stderr.
 
-use guardian_engine::Level;
-
 use crate::util::{TestDir, guardian};
 
 /// One case: arguments → the exact stderr line.
@@ -129,10 +127,14 @@ fn unknown_call_signals_are_reported_with_the_valid_keys() {
 
 #[test]
 fn a_signal_of_the_other_check_points_there() {
-    let run = guardian(&["call", "--signal", "new_device_login"]).success();
+    // With no known signal left there is nothing to check: bad input, with the hint.
     assert_eq!(
-        run.stderr_lines()[0],
-        "guardian: note: 'new_device_login' is not a call signal and was ignored; it belongs to: guardian identity --signal new_device_login"
+        guardian(&["call", "--signal", "new_device_login"]).bad_input(),
+        "guardian: no known call signal given: 'new_device_login' is not a call signal; it belongs to: guardian identity --signal new_device_login; see `guardian call --help` for the valid ones"
+    );
+    assert_eq!(
+        guardian(&["identity", "--signal", "acount_opened"]).bad_input(),
+        "guardian: no known identity signal given: unknown signal 'acount_opened' (did you mean 'account_opened'?); see `guardian identity --help` for the valid ones"
     );
     let run = guardian(&["--json", "identity", "--signal", "gift_cards", "--signal", "new_device_login"]).success();
     assert_eq!(run.response().metadata.unknown_signals, ["gift_cards"]);
@@ -158,9 +160,12 @@ fn no_signals_is_refused() {
 }
 
 #[test]
-fn only_unknown_signals_still_gives_an_answer() {
-    let run = guardian(&["--json", "identity", "--signal", "xyzzy"]).success();
-    assert_eq!(run.response().level, Level::Low);
+fn only_unknown_signals_is_bad_input() {
+    // Nothing known is left to check; a "low" answer would falsely reassure.
+    assert_eq!(
+        guardian(&["--json", "identity", "--signal", "xyzzy"]).bad_input(),
+        "guardian: no known identity signal given: unknown signal 'xyzzy'; see `guardian identity --help` for the valid ones"
+    );
 }
 
 #[test]
