@@ -28,20 +28,26 @@ impl Normalized {
     pub(crate) fn new(input: &str) -> Normalized {
         let mut builder = Builder::with_capacity(input.len());
         let bytes = input.as_bytes();
-        for (i, c) in input.char_indices() {
-            let span = (i as u32, (i + c.len_utf8()) as u32);
-            if c.is_ascii() {
-                if c.is_ascii_alphanumeric() {
-                    builder.push_word_char(c.to_ascii_lowercase(), span);
-                } else if c == '\'' {
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                // The common case, byte by byte: no decoding, no tables.
+                let span = (i as u32, i as u32 + 1);
+                match b {
+                    b'a'..=b'z' | b'0'..=b'9' => builder.push_ascii(b, span),
+                    b'A'..=b'Z' => builder.push_ascii(b.to_ascii_lowercase(), span),
                     // "don't" and "it's" stay one word.
-                } else if ends_sentence(bytes, i) {
-                    builder.end_sentence(span);
-                } else {
-                    builder.end_word();
+                    b'\'' => {}
+                    _ if ends_sentence(bytes, i) => builder.end_sentence(span),
+                    _ => builder.end_word(),
                 }
+                i += 1;
                 continue;
             }
+            let Some(c) = input[i..].chars().next() else { break };
+            let span = (i as u32, (i + c.len_utf8()) as u32);
+            i += c.len_utf8();
             if is_invisible(c) || matches!(c, '\u{2019}' | '\u{02BC}') {
                 // Invisible characters, and curly apostrophes like the straight one.
                 continue;
@@ -219,6 +225,15 @@ impl Builder {
             word_has_digit: false,
             word_letters_only: true,
         }
+    }
+
+    /// An ASCII letter (already lower-case) or digit.
+    fn push_ascii(&mut self, b: u8, span: (u32, u32)) {
+        self.word_chars += 1;
+        self.word_has_digit |= b.is_ascii_digit();
+        self.word_letters_only &= b.is_ascii_alphabetic();
+        self.out.text.push(b as char);
+        self.out.origin.push(span);
     }
 
     fn push_word_char(&mut self, c: char, span: (u32, u32)) {

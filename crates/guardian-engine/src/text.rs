@@ -233,29 +233,28 @@ impl Features {
         let mut f = Features::default();
         let bytes = text.as_bytes();
 
-        let (mut upper, mut letters) = (0usize, 0usize);
-        let ascii = text.is_ascii();
-        for (i, &b) in bytes.iter().enumerate() {
-            match b {
-                b'a'..=b'z' => letters += 1,
-                b'A'..=b'Z' => {
-                    letters += 1;
-                    upper += 1;
-                }
-                b'!' => f.exclamations += 1,
+        // Counting letters is a simple loop the compiler vectorises; the rarer marks are
+        // found with memchr rather than a test per byte.
+        let (upper, letters) = if text.is_ascii() {
+            (
+                bytes.iter().filter(|b| b.is_ascii_uppercase()).count(),
+                bytes.iter().filter(|b| b.is_ascii_alphabetic()).count(),
+            )
+        } else {
+            text.chars()
+                .filter(|c| c.is_alphabetic())
+                .fold((0, 0), |(u, l), c| (u + usize::from(c.is_uppercase()), l + 1))
+        };
+        f.exclamations = memchr::memchr_iter(b'!', bytes).count();
+        for i in memchr::memchr3_iter(b'@', b'<', b'$', bytes) {
+            match bytes[i] {
                 b'@' => f.email_address |= is_email_at(bytes, i),
                 b'<' => f.html |= is_html_tag(&bytes[i + 1..]),
-                b'$' | 0xC2 | 0xE2 => f.money_amount |= is_money_amount(bytes, i),
-                _ => {}
+                _ => f.money_amount |= is_money_amount(bytes, i),
             }
         }
-        if !ascii {
-            // Letters beyond ASCII: count them properly (rare, so a second pass is fine).
-            (upper, letters) = (0, 0);
-            for c in text.chars().filter(|c| c.is_alphabetic()) {
-                letters += 1;
-                upper += usize::from(c.is_uppercase());
-            }
+        if !f.money_amount {
+            f.money_amount = memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|i| is_money_amount(bytes, i));
         }
         f.shouting = letters >= MIN_LETTERS_FOR_SHOUTING && upper * 10 >= letters * 6;
 
@@ -271,8 +270,7 @@ impl Features {
         while i < bytes.len() {
             let starts_number = bytes[i].is_ascii_digit()
                 || (matches!(bytes[i], b'+' | b'(') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
-            let glued_to_word = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'/');
-            if !starts_number || glued_to_word {
+            if !starts_number || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'/')) {
                 i += 1;
                 continue;
             }
@@ -371,6 +369,10 @@ fn is_premium_rate(number: &str) -> bool {
 
 /// "150p", "35p/msg", "150ppm", "£1/min", "£1.50perweeksub".
 fn is_pence_price(word: &[u8]) -> bool {
+    // Every form has a digit; most words have none.
+    if !word.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
     let word = match word.iter().position(|b| !matches!(b, b'(' | b'@')) {
         Some(i) => &word[i..],
         None => return false,
