@@ -2,7 +2,7 @@
 //! money is to get back; the story around it (who asked, how, why) by the rules.
 
 use crate::error::EngineError;
-use crate::model::{Channel, MAX_AMOUNT, Metadata, Module, MoneyAssessRequest, RiskResponse, SafeSteps};
+use crate::model::{MAX_AMOUNT, Metadata, Module, MoneyAssessRequest, RiskResponse, SafeSteps};
 use crate::pack::Rule;
 use crate::{Engine, call::normalize_key, respond::respond, text};
 
@@ -162,12 +162,9 @@ fn fired<'e>(engine: &'e Engine, request: &MoneyAssessRequest) -> Result<(Vec<&'
 
     let story = format!("{}\n{}", request.recipient, request.reason);
     if !story.trim().is_empty() {
-        let scan = text::scan(engine, &story, Channel::Other);
-        for category in scan.categories(engine) {
+        for category in text::story_categories(engine, &story) {
             facts.set(&format!("text.{category}"));
         }
-        metadata.phone_numbers = scan.metadata.phone_numbers;
-        metadata.urls = scan.metadata.urls;
     }
     let fired = set.evaluate(&facts, &[]).into_iter().map(|i| &set.rules[i]).collect();
     Ok((fired, metadata))

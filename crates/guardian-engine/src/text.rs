@@ -85,6 +85,29 @@ pub(crate) fn analyze(engine: &Engine, request: &AnalyzeTextRequest) -> Result<R
     Ok(respond(engine, Module::Inboxguard, &fired, scan.metadata))
 }
 
+/// The scam categories the text rules find in a short story — a payment's recipient and
+/// reason. Phrases only: the payment rules read categories, not links or number shapes,
+/// so this skips the link analysis and raw-text features that `scan` does.
+pub(crate) fn story_categories<'e>(engine: &'e Engine, story: &str) -> Vec<&'e str> {
+    let set = &engine.pack.text;
+    let Some(matcher) = &set.matcher else { return Vec::new() };
+    let normalized = Normalized::new(truncate(story, MAX_TEXT_BYTES));
+    let mut phrase_hit = vec![false; set.rules.len()];
+    matcher.find(&normalized, |h| phrase_hit[h.rule] = true);
+    let mut facts = set.facts();
+    facts.set("channel.other");
+    let mut out: Vec<&str> = Vec::new();
+    for i in set.evaluate(&facts, &phrase_hit) {
+        if let Some(c) = set.rules[i].category {
+            let id = engine.pack.categories[c].id.as_str();
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
 /// Cuts `text` to at most `max` bytes on a character boundary.
 pub(crate) fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
