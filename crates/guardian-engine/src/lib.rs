@@ -162,7 +162,7 @@ fn show_example(example: &toml::Value) -> String {
 /// Runs one rule set's examples: `fired(example)` returns the ids that fired for it.
 pub(crate) fn run_examples(
     set: &pack::RuleSet,
-    mut fired: impl FnMut(&toml::Value) -> Result<Vec<String>, EngineError>,
+    mut fired: impl FnMut(&toml::Value) -> Result<Vec<model::Text>, EngineError>,
 ) -> Result<(), EngineError> {
     for rule in &set.rules {
         for (examples, want) in [(&rule.examples.positive, true), (&rule.examples.negative, false)] {
@@ -172,13 +172,13 @@ pub(crate) fn run_examples(
                     other => EngineError::pack(
                         set.file,
                         PackErrorKind::InvalidRule {
-                            rule: rule.id.clone(),
+                            rule: rule.id.to_string(),
                             message: format!("example {}: {other}", show_example(example)),
                         },
                     ),
                 })?;
                 if ids.iter().any(|id| id == &rule.id) != want {
-                    return Err(example_error(set.file, &rule.id, example, want));
+                    return Err(example_error(set.file, rule.id.as_str(), example, want));
                 }
             }
         }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use crate::model::Text;
 use crate::normalize::{Normalized, SENTENCE_BREAK, normalize_phrase};
 
 /// Who owns a pattern in the automaton.
@@ -40,7 +41,7 @@ pub(crate) struct PhraseMatcher {
     /// Pattern id → every (rule, phrase) that uses that exact pattern.
     owners: Vec<Vec<Owner>>,
     /// Normalised phrases, indexed by `Owner::phrase`.
-    phrases: Vec<String>,
+    phrases: Vec<Text>,
 }
 
 /// A phrase as the pack writes it could not be compiled.
@@ -70,7 +71,7 @@ impl PhraseMatcher {
                     return Err(BadPhrase(raw.clone()));
                 }
                 let phrase = phrases.len();
-                phrases.push(normalized.clone());
+                phrases.push(Text::from(normalized.as_str()));
                 let compact: String = normalized.chars().filter(|&c| c != ' ').collect();
                 let mut variants = vec![normalized];
                 if compact.len() != variants[0].len() {
@@ -103,7 +104,7 @@ impl PhraseMatcher {
     }
 
     /// The normalised phrase behind a hit.
-    pub(crate) fn phrase(&self, index: usize) -> &str {
+    pub(crate) fn phrase(&self, index: usize) -> &Text {
         &self.phrases[index]
     }
 

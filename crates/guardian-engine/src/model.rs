@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +16,104 @@ pub const DEFAULT_HIGH_THRESHOLD: u8 = 70;
 pub const DEFAULT_MEDIUM_THRESHOLD: u8 = 35;
 /// The largest amount MoneyGuard accepts, as the old API did.
 pub const MAX_AMOUNT: f64 = 1e9;
+
+/// Immutable text shared with the rule pack: an answer's reasons, advice and ids point at
+/// the pack's own strings, so building an answer costs reference counts, not copies.
+/// Serialises as a plain JSON string; compares equal to `&str` and `String`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Text(Arc<str>);
+
+impl Text {
+    /// The text as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Arc::from(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Arc::from(s))
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        String::deserialize(deserializer).map(Text::from)
+    }
+}
 
 /// How risky something is, in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -140,20 +240,20 @@ impl std::str::FromStr for Channel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecommendedAction {
     /// A stable identifier, e.g. `hang_up`.
-    pub id: String,
+    pub id: Text,
     /// A short title.
-    pub title: String,
+    pub title: Text,
     /// One or two plain sentences.
-    pub detail: String,
+    pub detail: Text,
 }
 
 /// Words to say to the caller or sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SafeScript {
     /// What to say first.
-    pub say_this: String,
+    pub say_this: Text,
     /// What to say if they insist.
-    pub if_they_push_back: String,
+    pub if_they_push_back: Text,
 }
 
 /// A phrase that made a rule fire, with its place in the checked text (byte offsets into
@@ -161,9 +261,9 @@ pub struct SafeScript {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchedPhrase {
     /// The rule that fired.
-    pub rule: String,
+    pub rule: Text,
     /// The phrase from the rule pack that matched (in its normalised form).
-    pub phrase: String,
+    pub phrase: Text,
     /// Start byte offset in the original text.
     pub start: usize,
     /// End byte offset (exclusive) in the original text.
@@ -178,13 +278,13 @@ pub struct Metadata {
     pub module: Option<Module>,
     /// Ids of the rules that fired, strongest first; their texts are the `reasons`.
     #[serde(default)]
-    pub rules: Vec<String>,
+    pub rules: Vec<Text>,
     /// Version of the rule pack that scored this.
     #[serde(default)]
-    pub pack_version: String,
+    pub pack_version: Text,
     /// Scam types recognised (e.g. `bank_impersonation`, `gift_cards`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub categories: Vec<String>,
+    pub categories: Vec<Text>,
     /// Phrases that matched, with byte offsets into the checked text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub matched_phrases: Vec<MatchedPhrase>,
@@ -228,9 +328,9 @@ pub struct RiskResponse {
     /// The score in words.
     pub level: Level,
     /// Every reason, in plain words, strongest first.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Text>,
     /// The one thing to do now.
-    pub next_action: String,
+    pub next_action: Text,
     /// A short checklist.
     pub recommended_actions: Vec<RecommendedAction>,
     /// What to say, where it helps.

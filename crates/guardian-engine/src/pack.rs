@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::error::{EngineError, PackErrorKind};
 use crate::matcher::PhraseMatcher;
-use crate::model::{Level, Module, RecommendedAction, SafeScript};
+use crate::model::{Level, Module, RecommendedAction, SafeScript, Text};
 
 /// The pack's source files, by name. `Engine::bundled` uses the ones compiled in.
 #[derive(Debug, Clone, Copy)]
@@ -157,10 +157,10 @@ pub(crate) type ActionId = usize;
 /// A scam type with its advice.
 #[derive(Debug, Clone)]
 pub(crate) struct Category {
-    pub id: String,
+    pub id: Text,
     #[allow(dead_code)] // shown by the app through metadata in a later version
     pub label: String,
-    pub next_action: String,
+    pub next_action: Text,
     pub actions: Vec<ActionId>,
     pub script: Option<SafeScript>,
 }
@@ -168,7 +168,7 @@ pub(crate) struct Category {
 /// What to advise at one level when no category says better.
 #[derive(Debug, Clone)]
 pub(crate) struct LevelAdvice {
-    pub next_action: String,
+    pub next_action: Text,
     pub actions: Vec<ActionId>,
     /// This level's next step wins over the scam category's (MoneyGuard's cool-off).
     pub overrides_category: bool,
@@ -196,8 +196,8 @@ impl ModuleAdvice {
 /// One rule, ready to evaluate.
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
-    pub id: String,
-    pub reason: String,
+    pub id: Text,
+    pub reason: Text,
     pub category: Option<usize>,
     pub score: u8,
     /// Building blocks (`__` prefix) score nothing and are not shown.
@@ -354,8 +354,8 @@ impl RuleSet {
             rules.push((
                 (def.phrases, def.negatable),
                 Rule {
-                    id,
-                    reason: def.reason.trim().to_string(),
+                    id: id.into(),
+                    reason: def.reason.trim().into(),
                     category,
                     score: score as u8,
                     hidden,
@@ -378,7 +378,7 @@ impl RuleSet {
             .collect();
         if let Some((_, (_, r))) = rules.iter().enumerate().find(|(i, (_, r))| r.hidden && !used.contains(i)) {
             return Err(err(PackErrorKind::InvalidRule {
-                rule: r.id.clone(),
+                rule: r.id.to_string(),
                 message: "a building block no rule uses".into(),
             }));
         }
@@ -434,7 +434,7 @@ fn is_rule_id(id: &str) -> bool {
 /// The whole pack, compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct Pack {
-    pub version: String,
+    pub version: Text,
     pub high: u8,
     pub medium: u8,
     pub actions: Vec<RecommendedAction>,
@@ -490,7 +490,7 @@ impl Pack {
             ids.iter()
                 .map(|id| {
                     action_index
-                        .get(id)
+                        .get(id.as_str())
                         .copied()
                         .ok_or_else(|| err(PackErrorKind::Invalid(format!("{owner} names unknown action {id}"))))
                 })
@@ -504,9 +504,9 @@ impl Pack {
             }
             let actions = resolve_actions(&c.id, &c.actions)?;
             categories.push(Category {
-                id: c.id,
+                id: c.id.into(),
                 label: c.label,
-                next_action: c.next_action,
+                next_action: c.next_action.into(),
                 actions,
                 script: c.script,
             });
@@ -520,7 +520,7 @@ impl Pack {
             let level = |l: LevelAdviceDef| -> Result<LevelAdvice, EngineError> {
                 Ok(LevelAdvice {
                     actions: resolve_actions(module.as_str(), &l.actions)?,
-                    next_action: l.next_action,
+                    next_action: l.next_action.into(),
                     overrides_category: l.overrides_category,
                 })
             };
@@ -539,10 +539,10 @@ impl Pack {
             checklist: resolve_actions("safe_steps", &def.safe_steps.checklist)?,
             scripts: def.safe_steps.scripts,
         };
-        let category_ids: Vec<String> = categories.iter().map(|c| c.id.clone()).collect();
+        let category_ids: Vec<String> = categories.iter().map(|c| c.id.to_string()).collect();
         let v = vocab(&category_ids);
         Ok(Pack {
-            version: def.version,
+            version: def.version.into(),
             high,
             medium,
             actions: def.actions,

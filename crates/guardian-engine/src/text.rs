@@ -217,7 +217,7 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
             spans.push((start, end));
             metadata.matched_phrases.push(MatchedPhrase {
                 rule: set.rules[h.rule].id.clone(),
-                phrase: matcher.phrase(h.phrase).to_string(),
+                phrase: matcher.phrase(h.phrase).clone(),
                 start,
                 end,
             });

@@ -27,16 +27,16 @@ fn assert_human_matches(human: &str, response: &RiskResponse) {
         assert!(human.contains(&format!("  • {reason}\n")), "reason {reason:?} missing from\n{human}");
     }
     assert!(human.contains("What to do now:\n"), "{human}");
-    assert!(human.contains(&response.next_action), "{human}");
+    assert!(human.contains(response.next_action.as_str()), "{human}");
     for action in &response.recommended_actions {
-        assert!(human.contains(&action.title), "{human}");
+        assert!(human.contains(action.title.as_str()), "{human}");
     }
     match &response.safe_script {
         Some(script) => {
             assert!(human.contains("Say this:\n"), "{human}");
-            assert!(human.contains(&script.say_this), "{human}");
+            assert!(human.contains(script.say_this.as_str()), "{human}");
             assert!(human.contains("If they push back:\n"), "{human}");
-            assert!(human.contains(&script.if_they_push_back), "{human}");
+            assert!(human.contains(script.if_they_push_back.as_str()), "{human}");
         }
         None => assert!(!human.contains("Say this:"), "{human}"),
     }
