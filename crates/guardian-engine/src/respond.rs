@@ -20,7 +20,7 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
     // The same URL rule can arrive from two links; show it once.
     let mut kept: Vec<&Rule> = Vec::with_capacity(shown.len());
     for r in shown {
-        if !kept.iter().any(|k| k.id == r.id) {
+        if !kept.iter().any(|k| std::ptr::eq(*k, r)) {
             kept.push(r);
         }
     }
@@ -54,16 +54,16 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
         }
     }
     action_ids.extend(&level_advice.actions);
-    let mut recommended_actions: Vec<RecommendedAction> = Vec::new();
+    let mut chosen: Vec<usize> = Vec::with_capacity(MAX_ACTIONS);
     for id in action_ids {
-        if recommended_actions.len() == MAX_ACTIONS {
+        if chosen.len() == MAX_ACTIONS {
             break;
         }
-        let action = &pack.actions[id];
-        if !recommended_actions.iter().any(|a| a.id == action.id) {
-            recommended_actions.push(action.clone());
+        if !chosen.contains(&id) {
+            chosen.push(id);
         }
     }
+    let recommended_actions: Vec<RecommendedAction> = chosen.iter().map(|&id| pack.actions[id].clone()).collect();
 
     let safe_script = if level == Level::Low {
         None
