@@ -382,24 +382,13 @@ pub(crate) struct FoundUrl {
 
 /// Finds links in free text: `http(s)://…` and `www.…`.
 pub(crate) fn find_urls(text: &str) -> Vec<FoundUrl> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        // One pass: only an 'h' or a 'w' can start a link.
-        let www = match bytes[i] | 0x20 {
-            b'h' if starts_with_ignore_case(&bytes[i..], b"http://")
-                || starts_with_ignore_case(&bytes[i..], b"https://") =>
-            {
-                false
-            }
-            b'w' if starts_with_ignore_case(&bytes[i..], b"www.") => true,
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        let start = i;
+    let mut from = 0;
+    // A link starts with one of three prefixes, in any case; the automaton skips ahead with
+    // vectorised prefilters instead of testing every byte.
+    while let Some(m) = LINK_START.find(&text[from..]) {
+        let start = from + m.start();
+        let www = m.pattern().as_usize() == 2;
         let end = text[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | ')' | ']'))
             .map_or(text.len(), |n| start + n);
@@ -409,14 +398,22 @@ pub(crate) fn find_urls(text: &str) -> Vec<FoundUrl> {
             let url = if www { format!("http://{raw}") } else { raw.to_string() };
             out.push(FoundUrl { start, end, url });
         }
-        i = end.max(start + 1);
+        from = end.max(start + 1);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
     }
     out
 }
 
-fn starts_with_ignore_case(haystack: &[u8], prefix: &[u8]) -> bool {
-    haystack.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix))
-}
+/// `https://`, `http://`, `www.`, case-insensitive, in that order of preference.
+static LINK_START: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(["https://", "http://", "www."])
+        .expect("three fixed ASCII patterns always build")
+});
 
 pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
     data()?;
@@ -430,6 +427,22 @@ pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_links_in_free_text() {
+        let text = "Pay at HTTPS://Evil.example/pay. Or www.other.example/x, (see http://a.example)! ftp://no";
+        let found: Vec<(&str, String)> = find_urls(text).into_iter().map(|f| (&text[f.start..f.end], f.url)).collect();
+        assert_eq!(
+            found,
+            [
+                ("HTTPS://Evil.example/pay", "HTTPS://Evil.example/pay".to_string()),
+                ("www.other.example/x", "http://www.other.example/x".to_string()),
+                ("http://a.example", "http://a.example".to_string()),
+            ]
+        );
+        assert!(find_urls("no links here, just wwwords and httpd").is_empty());
+        assert!(find_urls("ünïcödé before https://x.example/é after").len() == 1);
+    }
 
     fn facts_of(url: &str) -> Vec<&'static str> {
         inspect(url).unwrap_or_else(|e| panic!("{url}: {e}")).facts
