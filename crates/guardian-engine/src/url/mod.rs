@@ -123,6 +123,11 @@ pub(crate) fn inspect(input: &str) -> Result<UrlAnalysis, EngineError> {
             parsed.scheme()
         )));
     }
+    // "https:///path": browsers' parsing would take "path" as the host; the text has none.
+    let after_scheme = trimmed.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.starts_with(['/', '\\']) {
+        return Err(EngineError::InvalidUrl("the link has no host (website name)".into()));
+    }
     let host = parsed.host().ok_or_else(|| EngineError::InvalidUrl("the link has no host (website name)".into()))?;
 
     let mut out = UrlAnalysis::default();
@@ -463,6 +468,8 @@ mod tests {
             "javascript:alert(1)",
             "http://",
             "http://:80/",
+            "https:///path",
+            "http:///\\evil.example",
         ] {
             let err = inspect(bad).expect_err(bad);
             assert!(matches!(err, EngineError::InvalidUrl(_)), "{bad}: {err}");
