@@ -140,15 +140,15 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
     let found = url::find_urls(text);
     let mut url_rules: Vec<&Rule> = Vec::new();
     for link in found.iter().take(MAX_URLS_ANALYSED) {
-        let Ok((rules, details)) = url::fired_rules(engine, &link.url) else { continue };
+        let Ok((rules, analysis)) = url::verdict(engine, &link.url) else { continue };
         let total: u32 = rules.iter().filter(|r| !r.hidden).map(|r| u32::from(r.score)).sum();
         if total >= u32::from(engine.pack.medium) {
             facts.set("link_risky");
         }
-        if rules.iter().any(|r| r.id == "URL_SHORTENER") {
+        if analysis.facts.contains(&"url.shortener") {
             facts.set("link_shortened");
         }
-        if details.imitates.is_some() {
+        if analysis.details.imitates.is_some() {
             facts.set("link_mismatch");
         }
         url_rules.extend(rules.into_iter().filter(|r| !r.hidden && r.score >= MIN_JOINED_URL_SCORE));

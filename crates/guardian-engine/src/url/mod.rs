@@ -14,7 +14,7 @@
 //! INTERFACE (used by text.rs and lib.rs — keep these signatures):
 //! - `facts()`: the vocabulary of facts `url.toml` rules may test (`url.*`).
 //! - `inspect(input)`: parse + lexical analysis → facts + details, or `EngineError::InvalidUrl`.
-//! - `fired_rules(engine, input)`: inspect + evaluate `url.toml` → fired rules (building
+//! - `fired_rules(engine, input)` / `verdict(engine, input)`: inspect + evaluate `url.toml` → fired rules (building
 //!   blocks included) and details.
 //! - `assess(engine, request)`: the public URL check.
 //! - `find_urls(text)`: links in free text (with a scheme added where missing).
@@ -359,6 +359,12 @@ fn inspect_domain(data: &Data, ascii: &str, path: &str, out: &mut UrlAnalysis) -
 
 /// Inspects a link and evaluates the URL rules on it.
 pub(crate) fn fired_rules<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Rule>, UrlDetails), EngineError> {
+    let (fired, analysis) = verdict(engine, input)?;
+    Ok((fired, analysis.details))
+}
+
+/// Like `fired_rules`, keeping the analyser's facts too (a message's rules read some).
+pub(crate) fn verdict<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Rule>, UrlAnalysis), EngineError> {
     let analysis = inspect(input)?;
     let set = &engine.pack.url;
     let mut facts = set.facts();
@@ -366,7 +372,7 @@ pub(crate) fn fired_rules<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'
         facts.set(f);
     }
     let fired = set.evaluate(&facts, &[]).into_iter().map(|i| &set.rules[i]).collect();
-    Ok((fired, analysis.details))
+    Ok((fired, analysis))
 }
 
 pub(crate) fn assess(engine: &Engine, request: &AnalyzeUrlRequest) -> Result<RiskResponse, EngineError> {
