@@ -55,16 +55,15 @@ pub(crate) fn fired<'e>(engine: &'e Engine, request: &CallAssessRequest) -> (Vec
     let mut metadata = Metadata::default();
     for raw in &request.signals {
         let key = normalize_key(raw);
-        if CALL_SIGNALS.contains(&key.as_str()) {
-            facts.set(&format!("signal.{key}"));
-        } else if !metadata.unknown_signals.contains(raw) {
+        let known = CALL_SIGNALS.contains(&key.as_str()) && facts.set_joined("signal.", &key);
+        if !known && !metadata.unknown_signals.contains(raw) {
             metadata.unknown_signals.push(raw.clone());
         }
     }
     if let Some(transcript) = request.transcript.as_deref().filter(|t| !t.trim().is_empty()) {
         let scan = text::scan(engine, transcript, Channel::Other);
         for category in scan.categories(engine) {
-            facts.set(&format!("text.{category}"));
+            facts.set_joined("text.", category);
         }
         metadata.matched_phrases = scan.metadata.matched_phrases;
         metadata.phone_numbers = scan.metadata.phone_numbers;

@@ -31,7 +31,7 @@ fn fired<'e>(engine: &'e Engine, request: &IdentityCheckRequest) -> (Vec<&'e Rul
         if !IDENTITY_SIGNALS.contains(&key.as_str()) {
             metadata.unknown_signals.push(raw.clone());
         } else if present {
-            facts.set(&format!("signal.{key}"));
+            facts.set_joined("signal.", &key);
         }
     }
     let fired = set.evaluate(&facts, &[]).into_iter().map(|i| &set.rules[i]).collect();

@@ -146,25 +146,22 @@ const NEGATION_WINDOW: usize = 5;
 fn is_negated(hay: &[u8], start: usize) -> bool {
     let before = &hay[..start];
     let sentence = before.iter().rposition(|&b| b == SENTENCE_BREAK).map_or(before, |i| &before[i + 1..]);
-    let words: Vec<&[u8]> = sentence.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect();
-    let window = &words[words.len().saturating_sub(NEGATION_WINDOW)..];
-    window.iter().enumerate().any(|(i, w)| {
-        matches!(
-            *w,
-            b"never"
-                | b"not"
-                | b"dont"
-                | b"doesnt"
-                | b"didnt"
-                | b"wont"
-                | b"cannot"
-                | b"cant"
-                | b"nobody"
-                | b"shouldnt"
-        ) || (*w == b"t"
-            && i > 0
-            && matches!(window[i - 1], b"don" | b"won" | b"can" | b"doesn" | b"didn" | b"shouldn"))
-    })
+    // Walk back word by word; "don t" (from a curly apostrophe) is two words.
+    let mut words = sentence.rsplit(|&b| b == b' ').filter(|w| !w.is_empty()).take(NEGATION_WINDOW).peekable();
+    while let Some(w) = words.next() {
+        let negation = match w {
+            b"never" | b"not" | b"dont" | b"doesnt" | b"didnt" | b"wont" | b"cannot" | b"cant" | b"nobody"
+            | b"shouldnt" => true,
+            b"t" => {
+                words.peek().is_some_and(|p| matches!(*p, b"don" | b"won" | b"can" | b"doesn" | b"didn" | b"shouldn"))
+            }
+            _ => false,
+        };
+        if negation {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -133,14 +133,14 @@ fn fired<'e>(engine: &'e Engine, request: &MoneyAssessRequest) -> Result<(Vec<&'
             .push(format!("payment method '{}' is not one I know; judged as 'other'", request.payment_method.trim()));
         "other"
     });
-    facts.set(&format!("method.{method}"));
+    facts.set_joined("method.", method);
 
     let claimed = request.impersonation_type.as_deref().unwrap_or("none");
     let kind = canonical(IMPERSONATION_KINDS, claimed).unwrap_or_else(|| {
         metadata.notes.push(format!("impersonation type '{}' is not one I know; judged as 'other'", claimed.trim()));
         "other"
     });
-    facts.set(&format!("impersonation.{kind}"));
+    facts.set_joined("impersonation.", kind);
 
     for &(limit, fact) in AMOUNT_BANDS {
         if request.amount > limit {
@@ -163,7 +163,7 @@ fn fired<'e>(engine: &'e Engine, request: &MoneyAssessRequest) -> Result<(Vec<&'
     let story = format!("{}\n{}", request.recipient, request.reason);
     if !story.trim().is_empty() {
         for category in text::story_categories(engine, &story) {
-            facts.set(&format!("text.{category}"));
+            facts.set_joined("text.", category);
         }
     }
     let fired = set.evaluate(&facts, &[]).into_iter().map(|i| &set.rules[i]).collect();

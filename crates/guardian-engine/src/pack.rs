@@ -78,6 +78,8 @@ struct Thresholds {
 #[serde(deny_unknown_fields)]
 struct CategoryDef {
     id: String,
+    /// A name for people reading the pack; answers carry the id.
+    #[allow(dead_code)]
     label: String,
     next_action: String,
     #[serde(default)]
@@ -158,8 +160,6 @@ pub(crate) type ActionId = usize;
 #[derive(Debug, Clone)]
 pub(crate) struct Category {
     pub id: Text,
-    #[allow(dead_code)] // shown by the app through metadata in a later version
-    pub label: String,
     pub next_action: Text,
     pub actions: Vec<ActionId>,
     pub script: Option<SafeScript>,
@@ -267,6 +267,26 @@ pub(crate) struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
+    /// Marks `prefix` + `name` true (e.g. `signal.` + `gift_cards`) without allocating:
+    /// the name comes from the input, so an unknown one is simply not a fact.
+    pub(crate) fn set_joined(&mut self, prefix: &str, name: &str) -> bool {
+        let mut buf = [0u8; 64];
+        let len = prefix.len() + name.len();
+        if len > buf.len() {
+            return false;
+        }
+        buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+        buf[prefix.len()..len].copy_from_slice(name.as_bytes());
+        let Ok(joined) = std::str::from_utf8(&buf[..len]) else { return false };
+        match self.set.fact_index.get(joined) {
+            Some(&i) => {
+                self.on[i] = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Marks a fact true; a name outside the module's vocabulary is a bug in the engine.
     pub(crate) fn set(&mut self, name: &str) {
         match self.set.fact_index.get(name) {
@@ -503,13 +523,7 @@ impl Pack {
                 return Err(err(PackErrorKind::InvalidCategory(format!("{} is defined twice", c.id))));
             }
             let actions = resolve_actions(&c.id, &c.actions)?;
-            categories.push(Category {
-                id: c.id.into(),
-                label: c.label,
-                next_action: c.next_action.into(),
-                actions,
-                script: c.script,
-            });
+            categories.push(Category { id: c.id.into(), next_action: c.next_action.into(), actions, script: c.script });
         }
         let mut advice = Vec::with_capacity(Module::ALL.len());
         let mut modules = def.modules;

@@ -8,7 +8,7 @@ use crate::error::EngineError;
 use crate::matcher::Hit;
 use crate::model::{AnalyzeTextRequest, Channel, MatchedPhrase, Metadata, Module, RiskResponse};
 use crate::normalize::Normalized;
-use crate::pack::Rule;
+use crate::pack::{Rule, RuleSet};
 use crate::{Engine, respond::respond, url};
 
 /// Longer texts are cut here (on a character boundary), with a note in the metadata:
@@ -62,17 +62,34 @@ pub(crate) struct TextScan<'e> {
 impl<'e> TextScan<'e> {
     /// The scam categories the text rules recognised, e.g. `gift_cards`.
     pub(crate) fn categories(&self, engine: &'e Engine) -> Vec<&'e str> {
-        let mut out: Vec<&str> = Vec::new();
-        for r in &self.fired {
-            if let Some(c) = r.category {
-                let id = engine.pack.categories[c].id.as_str();
-                if !out.contains(&id) {
-                    out.push(id);
-                }
-            }
-        }
-        out
+        categories_of(engine, self.fired.iter().copied())
     }
+}
+
+/// The distinct categories of some fired rules, in order.
+fn categories_of<'e>(engine: &'e Engine, rules: impl Iterator<Item = &'e Rule>) -> Vec<&'e str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in rules.filter_map(|r| r.category) {
+        let id = engine.pack.categories[c].id.as_str();
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// One pass of the text rules' phrases over a normalised text: which rules' phrases hit,
+/// and every hit (for highlighting).
+fn match_phrases(set: &RuleSet, normalized: &Normalized) -> (Vec<bool>, Vec<Hit>) {
+    let mut phrase_hit = vec![false; set.rules.len()];
+    let mut hits = Vec::new();
+    if let Some(matcher) = &set.matcher {
+        matcher.find(normalized, |h| {
+            phrase_hit[h.rule] = true;
+            hits.push(h);
+        });
+    }
+    (phrase_hit, hits)
 }
 
 pub(crate) fn analyze(engine: &Engine, request: &AnalyzeTextRequest) -> Result<RiskResponse, EngineError> {
@@ -90,22 +107,10 @@ pub(crate) fn analyze(engine: &Engine, request: &AnalyzeTextRequest) -> Result<R
 /// so this skips the link analysis and raw-text features that `scan` does.
 pub(crate) fn story_categories<'e>(engine: &'e Engine, story: &str) -> Vec<&'e str> {
     let set = &engine.pack.text;
-    let Some(matcher) = &set.matcher else { return Vec::new() };
-    let normalized = Normalized::new(truncate(story, MAX_TEXT_BYTES));
-    let mut phrase_hit = vec![false; set.rules.len()];
-    matcher.find(&normalized, |h| phrase_hit[h.rule] = true);
+    let (phrase_hit, _) = match_phrases(set, &Normalized::new(truncate(story, MAX_TEXT_BYTES)));
     let mut facts = set.facts();
     facts.set("channel.other");
-    let mut out: Vec<&str> = Vec::new();
-    for i in set.evaluate(&facts, &phrase_hit) {
-        if let Some(c) = set.rules[i].category {
-            let id = engine.pack.categories[c].id.as_str();
-            if !out.contains(&id) {
-                out.push(id);
-            }
-        }
-    }
-    out
+    categories_of(engine, set.evaluate(&facts, &phrase_hit).into_iter().map(|i| &set.rules[i]))
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary.
@@ -140,7 +145,7 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
     let found = url::find_urls(text);
     let mut url_rules: Vec<&Rule> = Vec::new();
     for link in found.iter().take(MAX_URLS_ANALYSED) {
-        let Ok((rules, analysis)) = url::verdict(engine, &link.url) else { continue };
+        let Ok((rules, analysis)) = url::fired_rules(engine, &link.url) else { continue };
         let total: u32 = rules.iter().filter(|r| !r.hidden).map(|r| u32::from(r.score)).sum();
         if total >= u32::from(engine.pack.medium) {
             facts.set("link_risky");
@@ -185,14 +190,7 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
 
     // Phrases: one pass over the normalised text.
     let normalized = Normalized::new(text);
-    let mut phrase_hit = vec![false; set.rules.len()];
-    let mut hits: Vec<Hit> = Vec::new();
-    if let Some(matcher) = &set.matcher {
-        matcher.find(&normalized, |h| {
-            phrase_hit[h.rule] = true;
-            hits.push(h);
-        });
-    }
+    let (phrase_hit, hits) = match_phrases(set, &normalized);
     let fired_idx = set.evaluate(&facts, &phrase_hit);
     let fired: Vec<&Rule> = fired_idx.iter().map(|&i| &set.rules[i]).collect();
 

@@ -14,8 +14,8 @@
 //! INTERFACE (used by text.rs and lib.rs — keep these signatures):
 //! - `facts()`: the vocabulary of facts `url.toml` rules may test (`url.*`).
 //! - `inspect(input)`: parse + lexical analysis → facts + details, or `EngineError::InvalidUrl`.
-//! - `fired_rules(engine, input)` / `verdict(engine, input)`: inspect + evaluate `url.toml` → fired rules (building
-//!   blocks included) and details.
+//! - `fired_rules(engine, input)`: inspect + evaluate `url.toml` → fired rules (building
+//!   blocks included) and the analysis.
 //! - `assess(engine, request)`: the public URL check.
 //! - `find_urls(text)`: links in free text (with a scheme added where missing).
 //! - `check_examples(engine)`: runs url.toml's examples.
@@ -358,13 +358,9 @@ fn inspect_domain(data: &Data, ascii: &str, path: &str, out: &mut UrlAnalysis) -
 }
 
 /// Inspects a link and evaluates the URL rules on it.
-pub(crate) fn fired_rules<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Rule>, UrlDetails), EngineError> {
-    let (fired, analysis) = verdict(engine, input)?;
-    Ok((fired, analysis.details))
-}
-
-/// Like `fired_rules`, keeping the analyser's facts too (a message's rules read some).
-pub(crate) fn verdict<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Rule>, UrlAnalysis), EngineError> {
+/// Inspects a link and evaluates the URL rules on it: the fired rules (building blocks
+/// included) and the analysis, whose facts a message's own rules also read.
+pub(crate) fn fired_rules<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Rule>, UrlAnalysis), EngineError> {
     let analysis = inspect(input)?;
     let set = &engine.pack.url;
     let mut facts = set.facts();
@@ -376,7 +372,7 @@ pub(crate) fn verdict<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Ru
 }
 
 pub(crate) fn assess(engine: &Engine, request: &AnalyzeUrlRequest) -> Result<RiskResponse, EngineError> {
-    let (fired, details) = fired_rules(engine, &request.url)?;
+    let (fired, UrlAnalysis { details, .. }) = fired_rules(engine, &request.url)?;
     let metadata = Metadata { urls: vec![details.normalized.clone()], url: Some(details), ..Metadata::default() };
     Ok(respond(engine, Module::Inboxguard, &fired, metadata))
 }

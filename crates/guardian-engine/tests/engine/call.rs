@@ -2,7 +2,7 @@
 
 use guardian_engine::{CALL_SIGNALS, Level};
 
-use crate::util::{Failures, HIGH, WARN, call, summary};
+use crate::util::{Failures, HIGH, WARN, assert_each_signal_fires, assert_table_covers, call, summary};
 
 /// Each signal key the old clients send, and the rule it must fire on its own.
 const SIGNAL_RULES: &[(&str, &str)] = &[
@@ -37,24 +37,12 @@ const SIGNAL_RULES: &[(&str, &str)] = &[
 
 #[test]
 fn the_signal_table_covers_every_key_the_old_clients_send() {
-    let mut ours: Vec<&str> = SIGNAL_RULES.iter().map(|(k, _)| *k).collect();
-    let mut engine: Vec<&str> = CALL_SIGNALS.to_vec();
-    ours.sort_unstable();
-    engine.sort_unstable();
-    assert_eq!(ours, engine);
+    assert_table_covers(SIGNAL_RULES, CALL_SIGNALS);
 }
 
 #[test]
 fn every_signal_alone_fires_its_rule() {
-    let mut failures = Failures::default();
-    for &(key, rule) in SIGNAL_RULES {
-        let r = call(&[key], None);
-        if r.score == 0 || !r.metadata.rules.iter().any(|id| id == rule) {
-            failures.add(key, rule, summary(&r));
-        }
-        assert!(r.metadata.unknown_signals.is_empty(), "{key} is a known signal");
-    }
-    failures.finish();
+    assert_each_signal_fires(SIGNAL_RULES, |key| call(&[key], None));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use guardian_engine::{IDENTITY_SIGNALS, Level};
 
-use crate::util::{Failures, identity, summary};
+use crate::util::{assert_each_signal_fires, assert_table_covers, identity, summary};
 
 const SIGNAL_RULES: &[(&str, &str)] = &[
     ("account_opened", "ID_ACCOUNT_OPENED"),
@@ -18,24 +18,12 @@ const SIGNAL_RULES: &[(&str, &str)] = &[
 
 #[test]
 fn the_signal_table_covers_every_key_the_old_clients_send() {
-    let mut ours: Vec<&str> = SIGNAL_RULES.iter().map(|(k, _)| *k).collect();
-    let mut engine: Vec<&str> = IDENTITY_SIGNALS.to_vec();
-    ours.sort_unstable();
-    engine.sort_unstable();
-    assert_eq!(ours, engine);
+    assert_table_covers(SIGNAL_RULES, IDENTITY_SIGNALS);
 }
 
 #[test]
 fn every_signal_alone_fires_its_rule() {
-    let mut failures = Failures::default();
-    for &(key, rule) in SIGNAL_RULES {
-        let r = identity(&[(key, true)]);
-        if r.score == 0 || !r.metadata.rules.iter().any(|id| id == rule) {
-            failures.add(key, rule, summary(&r));
-        }
-        assert!(r.metadata.unknown_signals.is_empty(), "{key}");
-    }
-    failures.finish();
+    assert_each_signal_fires(SIGNAL_RULES, |key| identity(&[(key, true)]));
 }
 
 #[test]

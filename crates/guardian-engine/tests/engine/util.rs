@@ -218,3 +218,25 @@ pub fn assert_input_error(result: Result<RiskResponse, EngineError>, field: &str
     assert!(e.to_string().contains(field), "error {e:?} should name {field}");
     e
 }
+
+/// A `(signal key, rule id)` table names exactly the keys the engine knows.
+pub fn assert_table_covers(table: &[(&str, &str)], known: &[&str]) {
+    let mut ours: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
+    let mut engine: Vec<&str> = known.to_vec();
+    ours.sort_unstable();
+    engine.sort_unstable();
+    assert_eq!(ours, engine);
+}
+
+/// Each signal alone scores and fires its rule, and is not reported unknown.
+pub fn assert_each_signal_fires(table: &[(&str, &str)], assess: impl Fn(&str) -> RiskResponse) {
+    let mut failures = Failures::default();
+    for &(key, rule) in table {
+        let r = assess(key);
+        if r.score == 0 || !r.metadata.rules.iter().any(|id| id == rule) {
+            failures.add(key, rule, summary(&r));
+        }
+        assert!(r.metadata.unknown_signals.is_empty(), "{key} is a known signal");
+    }
+    failures.finish();
+}
