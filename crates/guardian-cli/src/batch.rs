@@ -8,6 +8,10 @@
 //!
 //! A bad line is a value, not an error: it becomes `{"error":"line N: …"}` and the batch
 //! goes on; the caller sets the exit status from the [`Summary`].
+//!
+//! With a store (`--save`), a chunk's answers are saved in one transaction before the
+//! chunk is written: every answer that reached the output is saved, even if the batch is
+//! killed right after.
 
 use std::io::{self, BufRead, Read, Write};
 use std::sync::mpsc;
@@ -16,9 +20,11 @@ use guardian_engine::{
     AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, Engine, EngineError, IdentityCheckRequest,
     MoneyAssessRequest, RiskResponse,
 };
+use guardian_store::{NewAssessment, Store, StoreError};
 use serde::Deserialize;
 
 use crate::requests;
+use crate::saved::Checked;
 
 /// Lines longer than this are refused (and skipped) without being held in memory whole.
 pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
@@ -45,6 +51,8 @@ pub enum Failure {
     Read(io::Error),
     /// An answer could not be written (a closed pipe included).
     Write(io::Error),
+    /// Answers could not be saved; they were not written either.
+    Save(StoreError),
 }
 
 /// One request line, by kind, with the fields of the matching v1 request body.
@@ -71,6 +79,8 @@ struct Chunk {
     overlong: Vec<usize>,
     /// The answers, one JSON line per input line.
     out: Vec<u8>,
+    /// With `--save`: what each answered line checked, and the answer, to save.
+    to_save: Vec<(Checked, RiskResponse)>,
     failed: u64,
     first_failed: Option<u64>,
 }
@@ -82,6 +92,7 @@ impl Chunk {
         self.ends.clear();
         self.overlong.clear();
         self.out.clear();
+        self.to_save.clear();
         self.failed = 0;
         self.first_failed = None;
     }
@@ -104,22 +115,25 @@ impl Chunk {
         Ok(true)
     }
 
-    /// Checks every line, writing one answer line each into `out`.
-    fn process(&mut self, engine: &Engine) {
+    /// Checks every line, writing one answer line each into `out` (and keeping what to save).
+    fn process(&mut self, engine: &Engine, save: bool) {
         let mut start = 0;
         for (i, &end) in self.ends.iter().enumerate() {
             let line_no = self.first_line + i as u64;
             let result = if self.overlong.contains(&i) {
                 Err(format!("longer than {} MiB; split it or shorten the text", MAX_LINE_BYTES / (1024 * 1024)))
             } else {
-                check_line(engine, &self.data[start..end])
+                check_request(engine, &self.data[start..end])
             };
             start = end;
             let mark = self.out.len();
             let written = match &result {
-                Ok(response) => serde_json::to_writer(&mut self.out, response).map_err(|e| e.to_string()),
+                Ok((_, response)) => serde_json::to_writer(&mut self.out, response).map_err(|e| e.to_string()),
                 Err(message) => Err(message.clone()),
             };
+            if let (true, Ok((request, response)), Ok(())) = (save, result, &written) {
+                self.to_save.push((request.checked(), response));
+            }
             if let Err(message) = written {
                 self.out.truncate(mark);
                 write_error(&mut self.out, line_no, &message);
@@ -165,7 +179,25 @@ fn write_error(out: &mut Vec<u8>, line_no: u64, message: &str) {
 }
 
 /// Checks one line (without its line number); `Err` is the message for the error line.
+#[cfg(test)]
 pub fn check_line(engine: &Engine, raw: &[u8]) -> Result<RiskResponse, String> {
+    check_request(engine, raw).map(|(_, response)| response)
+}
+
+impl Request {
+    fn checked(&self) -> Checked {
+        match self {
+            Request::Text(r) => Checked::text(r),
+            Request::Url(r) => Checked::url(r),
+            Request::Money(r) => Checked::money(r),
+            Request::Call(r) => Checked::call(r),
+            Request::Identity(r) => Checked::identity(r),
+        }
+    }
+}
+
+/// Checks one line and returns the request with its answer.
+fn check_request(engine: &Engine, raw: &[u8]) -> Result<(Request, RiskResponse), String> {
     let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let line = std::str::from_utf8(raw)
@@ -190,7 +222,7 @@ pub fn check_line(engine: &Engine, raw: &[u8]) -> Result<RiskResponse, String> {
             Ok(engine.check_identity(r))
         }
     };
-    answer.map_err(|e: EngineError| e.to_string())
+    answer.map(|response| (request, response)).map_err(|e: EngineError| e.to_string())
 }
 
 /// The message for a line that is JSON but not a request we understand: serde's words,
@@ -246,7 +278,17 @@ pub fn run(
     reader: &mut impl BufRead,
     out: &mut impl Write,
     threads: usize,
+    store: Option<&Store>,
 ) -> Result<Summary, Failure> {
+    let save = store.is_some();
+    // Saves a chunk's answers (one transaction), then writes them: never the other way round.
+    let emit = |chunk: &Chunk, out: &mut dyn Write| -> Result<(), Failure> {
+        if let Some(store) = store {
+            let batch: Vec<NewAssessment<'_>> = chunk.to_save.iter().map(|(c, r)| c.as_new(r)).collect();
+            store.record_assessments(&batch, chrono::Utc::now()).map_err(Failure::Save)?;
+        }
+        out.write_all(&chunk.out).map_err(Failure::Write)
+    };
     let mut summary = Summary::default();
     let tally = |chunk: &Chunk, summary: &mut Summary| {
         summary.lines += chunk.ends.len() as u64;
@@ -261,8 +303,8 @@ pub fn run(
         loop {
             chunk.reset(summary.lines + 1);
             let more = chunk.fill(reader).map_err(Failure::Read)?;
-            chunk.process(engine);
-            out.write_all(&chunk.out).map_err(Failure::Write)?;
+            chunk.process(engine, save);
+            emit(&chunk, out)?;
             tally(&chunk, &mut summary);
             if !more {
                 return Ok(summary);
@@ -281,7 +323,7 @@ pub fn run(
             let (outbox, from_worker) = mpsc::sync_channel::<Chunk>(in_flight);
             scope.spawn(move || {
                 while let Ok(mut chunk) = inbox.recv() {
-                    chunk.process(engine);
+                    chunk.process(engine, save);
                     if outbox.send(chunk).is_err() {
                         break;
                     }
@@ -310,7 +352,7 @@ pub fn run(
             } else if received < sent {
                 let chunk = from_workers[received % threads].recv().map_err(|_| Failure::Write(worker_gone()))?;
                 received += 1;
-                out.write_all(&chunk.out).map_err(Failure::Write)?;
+                emit(&chunk, out)?;
                 tally(&chunk, &mut summary);
                 spare.push(chunk);
             } else {
@@ -334,7 +376,8 @@ mod tests {
 
     fn run_on(input: &[u8], threads: usize) -> (Vec<String>, Summary) {
         let mut out = Vec::new();
-        let summary = run(engine(), &mut io::Cursor::new(input), &mut out, threads).unwrap_or_else(|e| panic!("{e:?}"));
+        let summary =
+            run(engine(), &mut io::Cursor::new(input), &mut out, threads, None).unwrap_or_else(|e| panic!("{e:?}"));
         let text = String::from_utf8(out).unwrap();
         (text.lines().map(str::to_string).collect(), summary)
     }

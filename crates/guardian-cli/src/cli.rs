@@ -22,13 +22,16 @@ Examples:
   guardian money --amount 2500 --method gift_card --contacted-first --urgency
   guardian call --signal bank_impersonation --signal verification_code_request
   guardian identity --signal password_reset_unknown --signal new_device_login
-  guardian batch requests.jsonl > answers.jsonl";
+  guardian batch requests.jsonl > answers.jsonl
+  guardian text --save \"…\"     (keep the check in Past checks)
+  guardian history               (list Past checks)";
 
 const EXIT_STATUS: &str = "\
 Exit status:
   0  the check ran (whatever the risk; read the answer)
-  1  guardian itself is broken: its built-in rule pack failed to load, or the answer
-     could not be written (e.g. disk full)
+  1  guardian itself is broken: its built-in rule pack failed to load, the answer
+     could not be written (e.g. disk full), or saved checks could not be read or
+     written (the error names the file and why)
   2  bad input or a usage mistake (one line on stderr says what to type instead);
      for `batch`, at least one line failed (summary on stderr)
 A closed output pipe (e.g. `guardian batch big.jsonl | head -1`) ends quietly with 0.
@@ -57,6 +60,19 @@ One line, so it can be piped; use `jq .` to pretty-print it. `batch` always writ
 Example: guardian --json url https://example.com | jq .level"
     )]
     pub json: bool,
+
+    /// Where saved checks are kept.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help = "Keep saved checks in DIR instead of your data folder",
+        long_help = "Keep saved checks (--save, guardian history) in the folder DIR instead of your \
+data folder (on Linux ~/.local/share/titanium-guardian). The folder is created if needed; \
+the history file inside it is encrypted.\n\n\
+Example: guardian --data-dir /media/usb/guardian history"
+    )]
+    pub data_dir: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -110,11 +126,117 @@ A line that cannot be checked gets {\"error\":\"line N: …\"} in its place and 
 the exit status is then 2, with a summary on stderr.\n\n\
 Example:\n  guardian batch requests.jsonl > answers.jsonl")]
     Batch(BatchArgs),
+
+    /// Past checks saved with --save: list, show, delete, export.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        long_about = "Past checks saved with --save, newest first. With --json, a JSON array of the saved \
+checks, each with its full answer. Saved checks are encrypted on disk and deleted \
+automatically after 90 days.\n\n\
+Examples:\n  guardian history\n  guardian --json history --limit 10\n  guardian history show ID\n  \
+guardian history delete ID\n  guardian history delete --all\n  guardian history export my-checks.json"
+    )]
+    History(HistoryArgs),
+}
+
+/// `--save`, on every check.
+#[derive(Debug, Args)]
+pub struct SaveArg {
+    #[arg(
+        long,
+        help = "Keep this check in Past checks (guardian history)",
+        long_help = "Keep this check in Past checks on this computer (see guardian history), \
+encrypted. With batch, each answer is saved before it is written, so a batch that is stopped \
+keeps every answer it gave.\n\n\
+Example: guardian text --save \"Your parcel is held, pay 1.99 now\""
+    )]
+    pub save: bool,
+}
+
+/// `guardian history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u32).range(1..=100_000),
+        help = "Show at most N checks (default 50)",
+        long_help = "Show at most N of the newest saved checks (1 to 100000; default 50).\n\n\
+Example: guardian history --limit 5"
+    )]
+    pub limit: u32,
+
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+}
+
+/// What to do with saved checks.
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// Show one saved check in full.
+    #[command(long_about = "Show one saved check in full: what was checked and the whole answer.\n\n\
+Example:\n  guardian history show 0192f0c4-…")]
+    Show {
+        #[arg(
+            value_name = "ID",
+            help = "The check's id, as guardian history lists it",
+            long_help = "The check's id, as guardian history lists it.\n\nExample: guardian history show 0192f0c4-7a1e-7c3e-9d2a-3b5f1e0c9a11"
+        )]
+        id: String,
+    },
+    /// Delete one saved check, or all of them.
+    #[command(long_about = "Delete one saved check (\"forget this\"), or all of them with --all. Deleted \
+checks are removed from the file for good.\n\n\
+Examples:\n  guardian history delete 0192f0c4-…\n  guardian history delete --all --yes")]
+    Delete {
+        #[arg(
+            value_name = "ID",
+            required_unless_present = "all",
+            conflicts_with = "all",
+            help = "The check to delete, as guardian history lists it",
+            long_help = "The id of the check to delete, as guardian history lists it.\n\n\
+Example: guardian history delete 0192f0c4-7a1e-7c3e-9d2a-3b5f1e0c9a11"
+        )]
+        id: Option<String>,
+        #[arg(
+            long,
+            help = "Delete every saved check",
+            long_help = "Delete every saved check and call session. You are asked to confirm \
+unless --yes is given.\n\nExample: guardian history delete --all"
+        )]
+        all: bool,
+        #[arg(
+            long,
+            requires = "all",
+            help = "Do not ask for confirmation",
+            long_help = "With --all, do not ask for confirmation (for scripts).\n\n\
+Example: guardian history delete --all --yes"
+        )]
+        yes: bool,
+    },
+    /// Write everything saved, decrypted, as one JSON document.
+    #[command(long_about = "Write everything saved on this computer (checks, call sessions, identity \
+profiles, settings), decrypted, as one JSON document: to FILE (readable only by you) or to \
+standard output.\n\n\
+Examples:\n  guardian history export my-checks.json\n  guardian history export | jq '.assessments | length'")]
+    Export {
+        #[arg(
+            value_name = "FILE",
+            help = "Where to write it; `-` or nothing writes to standard output",
+            long_help = "The file to write (replaced if it exists, readable only by you). Give `-`, \
+or nothing, to write to standard output.\n\nExample: guardian history export backup.json"
+        )]
+        file: Option<PathBuf>,
+    },
 }
 
 /// `guardian text`.
 #[derive(Debug, Args)]
 pub struct TextArgs {
+    #[command(flatten)]
+    pub save: SaveArg,
+
     #[arg(
         long,
         value_name = "CHANNEL",
@@ -140,6 +262,9 @@ Example: guardian text \"Hi Grandma, it's me. I'm in jail and need bail money, d
 /// `guardian url`.
 #[derive(Debug, Args)]
 pub struct UrlArgs {
+    #[command(flatten)]
+    pub save: SaveArg,
+
     #[arg(
         value_name = "URL",
         help = "The link to check, starting with https:// or http://",
@@ -153,6 +278,9 @@ Example: guardian url \"https://amaz0n-refunds.example.top/claim?id=12\""
 /// `guardian money`.
 #[derive(Debug, Args)]
 pub struct MoneyArgs {
+    #[command(flatten)]
+    pub save: SaveArg,
+
     #[arg(
         long,
         value_name = "N",
@@ -254,6 +382,9 @@ scam stories.\n\nExample: --reason \"to move my savings to a safe account\""
 /// `guardian call`.
 #[derive(Debug, Args)]
 pub struct CallArgs {
+    #[command(flatten)]
+    pub save: SaveArg,
+
     #[arg(
         long = "signal",
         value_name = "KEY",
@@ -285,6 +416,9 @@ Example: --transcript \"this is the fraud department, don't hang up, buy gift ca
 /// `guardian identity`.
 #[derive(Debug, Args)]
 pub struct IdentityArgs {
+    #[command(flatten)]
+    pub save: SaveArg,
+
     #[arg(
         long = "signal",
         value_name = "KEY",
@@ -302,6 +436,9 @@ Example: guardian identity --signal account_opened --signal address_change"
 /// `guardian batch`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
+    #[command(flatten)]
+    pub save: SaveArg,
+
     #[arg(
         value_name = "FILE",
         help = "JSON lines to check; `-` or nothing reads standard input",
@@ -338,7 +475,9 @@ mod tests {
     #[test]
     fn every_flag_has_help_and_an_example() {
         let cli = Cli::command();
-        for sub in cli.get_subcommands() {
+        let nested: Vec<&clap::Command> =
+            cli.get_subcommands().flat_map(|sub| std::iter::once(sub).chain(sub.get_subcommands())).collect();
+        for sub in nested {
             for arg in sub.get_arguments() {
                 let id = arg.get_id().as_str();
                 if matches!(id, "help" | "version") {

@@ -17,6 +17,7 @@ mod batch;
 mod cli;
 mod render;
 mod requests;
+mod saved;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
@@ -29,9 +30,12 @@ use guardian_engine::{
     MoneyAssessRequest, RiskResponse,
 };
 
+use guardian_store::{Store, StoreError};
+
 use crate::cli::{BatchArgs, CallArgs, Cli, Command, IdentityArgs, MoneyArgs, TextArgs, UrlArgs};
 use crate::render::{Source, Style};
 use crate::requests::InputError;
+use crate::saved::Checked;
 
 /// The documented exit statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +92,7 @@ fn exit_status(err: &anyhow::Error) -> Exit {
     let internal = err.chain().any(|e| {
         e.downcast_ref::<WriteFailed>().is_some()
             || matches!(e.downcast_ref::<EngineError>(), Some(EngineError::Pack { .. }))
+            || e.downcast_ref::<StoreError>().is_some_and(|e| !e.is_input_error() && !e.is_not_found())
     });
     if internal { Exit::Internal } else { Exit::BadInput }
 }
@@ -97,19 +102,55 @@ fn run() -> anyhow::Result<ExitCode> {
         Ok(cli) => cli,
         Err(err) => return Ok(usage_error(&err)),
     };
+    init_logging();
     let engine = Engine::bundled().context("the built-in rule pack failed to load; please reinstall or report this")?;
     let out = Output {
         json: cli.json,
         style: Style::detect(io::stdout().is_terminal(), std::env::var_os("NO_COLOR").as_deref()),
     };
+    let data_dir = cli.data_dir.as_deref();
+    // The store is opened only for a check that is to be saved, after the check: a store
+    // that cannot be used must not keep the answer from the person.
+    let save_to = |save: bool| save.then_some(SaveTo(data_dir));
     match cli.command {
-        Command::Text(args) => text(engine, &out, args),
-        Command::Url(args) => url(engine, &out, args),
-        Command::Money(args) => money(engine, &out, args),
-        Command::Call(args) => call(engine, &out, args),
-        Command::Identity(args) => identity(engine, &out, args),
-        Command::Batch(args) => batch(engine, args),
+        Command::Text(args) => text(engine, &out, save_to(args.save.save), args),
+        Command::Url(args) => url(engine, &out, save_to(args.save.save), args),
+        Command::Money(args) => money(engine, &out, save_to(args.save.save), args),
+        Command::Call(args) => call(engine, &out, save_to(args.save.save), args),
+        Command::Identity(args) => identity(engine, &out, save_to(args.save.save), args),
+        Command::Batch(args) => {
+            let store = save_to(args.save.save).map(|to| to.open()).transpose()?;
+            batch(engine, store.as_ref(), args)
+        }
+        Command::History(args) => {
+            let dir = saved::data_dir(data_dir)?;
+            // Nothing saved yet: answer from an empty store rather than create files.
+            let store = if dir.join("guardian.db").exists() { saved::open(&dir)? } else { Store::open_in_memory()? };
+            saved::history(&store, cli.json, args)
+        }
     }
+}
+
+/// Where `--save` saves: the data folder given with `--data-dir`, or the default one.
+#[derive(Clone, Copy)]
+struct SaveTo<'a>(Option<&'a std::path::Path>);
+
+impl SaveTo<'_> {
+    fn open(self) -> anyhow::Result<Store> {
+        saved::open(&saved::data_dir(self.0)?)
+    }
+}
+
+/// Warnings from the libraries (e.g. "no OS keychain, using a key file") go to stderr,
+/// once, in the CLI's own style. They never carry personal data.
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_writer(io::stderr)
+        .with_target(false)
+        .without_time()
+        .with_ansi(false)
+        .try_init();
 }
 
 /// Help and version go to stdout with 0, as clap prints them; so does the help shown for a
@@ -160,6 +201,26 @@ struct Output {
 }
 
 impl Output {
+    /// Saves the check if asked, then prints the answer. The answer is printed even if
+    /// saving failed (the person needs it now); the failure then sets the exit status.
+    fn answer(
+        &self,
+        response: &RiskResponse,
+        source: Source<'_>,
+        save_to: Option<SaveTo<'_>>,
+        checked: impl FnOnce() -> Checked,
+    ) -> anyhow::Result<ExitCode> {
+        let saved = save_to.map(|to| {
+            let store = to.open().context("this answer was not saved")?;
+            saved::save_one(&store, &checked(), response)
+        });
+        let printed = self.print(response, source)?;
+        match saved {
+            Some(Err(e)) => Err(e),
+            _ => Ok(printed),
+        }
+    }
+
     fn print(&self, response: &RiskResponse, source: Source<'_>) -> anyhow::Result<ExitCode> {
         // The whole answer is built first, then written at once.
         let mut buffer = Vec::with_capacity(4096);
@@ -191,7 +252,7 @@ fn print_notes(response: &RiskResponse) {
     }
 }
 
-fn text(engine: &Engine, out: &Output, args: TextArgs) -> anyhow::Result<ExitCode> {
+fn text(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: TextArgs) -> anyhow::Result<ExitCode> {
     let text = match args.text.as_slice() {
         [] => read_stdin_text()?,
         [dash] if dash == "-" => read_stdin_text()?,
@@ -211,7 +272,7 @@ fn text(engine: &Engine, out: &Output, args: TextArgs) -> anyhow::Result<ExitCod
     let response = engine.analyze_text(&request)?;
     print_notes(&response);
     // The matched phrases are cut from the text exactly as sent (the engine's offsets).
-    out.print(&response, Source::Text(&request.text))
+    out.answer(&response, Source::Text(&request.text), save_to, || Checked::text(&request))
 }
 
 fn read_stdin_text() -> anyhow::Result<String> {
@@ -235,11 +296,12 @@ fn read_stdin_text() -> anyhow::Result<String> {
     })
 }
 
-fn url(engine: &Engine, out: &Output, args: UrlArgs) -> anyhow::Result<ExitCode> {
-    match engine.analyze_url(&AnalyzeUrlRequest { url: args.url.clone() }) {
+fn url(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: UrlArgs) -> anyhow::Result<ExitCode> {
+    let request = AnalyzeUrlRequest { url: args.url.clone() };
+    match engine.analyze_url(&request) {
         Ok(response) => {
             print_notes(&response);
-            out.print(&response, Source::Url)
+            out.answer(&response, Source::Url, save_to, || Checked::url(&request))
         }
         Err(e @ EngineError::InvalidUrl(_)) => match requests::suggest_url(&args.url) {
             Some(fixed) => Err(anyhow!(InputError(format!(
@@ -253,7 +315,7 @@ fn url(engine: &Engine, out: &Output, args: UrlArgs) -> anyhow::Result<ExitCode>
     }
 }
 
-fn money(engine: &Engine, out: &Output, args: MoneyArgs) -> anyhow::Result<ExitCode> {
+fn money(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: MoneyArgs) -> anyhow::Result<ExitCode> {
     let request = MoneyAssessRequest {
         amount: requests::parse_amount(&args.amount)?,
         payment_method: args.method,
@@ -279,10 +341,10 @@ fn money(engine: &Engine, out: &Output, args: MoneyArgs) -> anyhow::Result<ExitC
         note(&n);
     }
     // Money answers carry no phrase offsets of their own (the story is recipient + reason).
-    out.print(&response, Source::Other)
+    out.answer(&response, Source::Other, save_to, || Checked::money(&request))
 }
 
-fn call(engine: &Engine, out: &Output, args: CallArgs) -> anyhow::Result<ExitCode> {
+fn call(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: CallArgs) -> anyhow::Result<ExitCode> {
     let signals: Vec<String> = args.signals.into_iter().filter(|s| !s.trim().is_empty()).collect();
     let request = CallAssessRequest { signals, transcript: args.transcript };
     requests::check_call(&request)?;
@@ -294,10 +356,17 @@ fn call(engine: &Engine, out: &Output, args: CallArgs) -> anyhow::Result<ExitCod
         note(&n);
     }
     print_notes(&response);
-    out.print(&response, Source::Text(request.transcript.as_deref().unwrap_or("")))
+    out.answer(&response, Source::Text(request.transcript.as_deref().unwrap_or("")), save_to, || {
+        Checked::call(&request)
+    })
 }
 
-fn identity(engine: &Engine, out: &Output, args: IdentityArgs) -> anyhow::Result<ExitCode> {
+fn identity(
+    engine: &Engine,
+    out: &Output,
+    save_to: Option<SaveTo<'_>>,
+    args: IdentityArgs,
+) -> anyhow::Result<ExitCode> {
     let request = IdentityCheckRequest {
         signals: args.signals.into_iter().filter(|s| !s.trim().is_empty()).map(|s| (s, true)).collect(),
     };
@@ -308,10 +377,10 @@ fn identity(engine: &Engine, out: &Output, args: IdentityArgs) -> anyhow::Result
         note(&n);
     }
     print_notes(&response);
-    out.print(&response, Source::Other)
+    out.answer(&response, Source::Other, save_to, || Checked::identity(&request))
 }
 
-fn batch(engine: &Engine, args: BatchArgs) -> anyhow::Result<ExitCode> {
+fn batch(engine: &Engine, store: Option<&Store>, args: BatchArgs) -> anyhow::Result<ExitCode> {
     const BUFFER: usize = 256 * 1024;
     let threads = match args.threads {
         Some(n) => usize::from(n),
@@ -333,9 +402,14 @@ fn batch(engine: &Engine, args: BatchArgs) -> anyhow::Result<ExitCode> {
     };
     let stdout = io::stdout().lock();
     let mut writer = io::BufWriter::with_capacity(BUFFER, stdout);
-    let summary = batch::run(engine, &mut reader, &mut writer, threads).map_err(|e| match e {
+    let summary = batch::run(engine, &mut reader, &mut writer, threads, store).map_err(|e| match e {
         batch::Failure::Read(e) => anyhow!(e).context("batch stopped: cannot read the input"),
         batch::Failure::Write(e) => output_error(e),
+        batch::Failure::Save(e) => {
+            // What was already written was saved; flush it so the output and the history agree.
+            let _ = writer.flush();
+            anyhow!(e).context("batch stopped: cannot save answers to history (the answers written so far are saved)")
+        }
     })?;
     writer.flush().map_err(output_error)?;
     if summary.failed == 0 {

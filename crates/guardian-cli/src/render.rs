@@ -100,10 +100,10 @@ pub fn human(w: &mut impl Write, style: Style, response: &RiskResponse, source: 
                 writeln!(w)?;
                 style.heading(w, "The link:")?;
                 writeln!(w, "  • goes to: {}", one_line(&url.host))?;
-                if let Some(domain) = &url.registrable_domain {
-                    if domain != &url.host {
-                        writeln!(w, "  • owned by whoever owns: {}", one_line(domain))?;
-                    }
+                if let Some(domain) = &url.registrable_domain
+                    && domain != &url.host
+                {
+                    writeln!(w, "  • owned by whoever owns: {}", one_line(domain))?;
                 }
                 if let Some(brand) = &url.imitates {
                     writeln!(w, "  • seems to imitate: {}", one_line(brand))?;

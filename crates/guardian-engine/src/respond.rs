@@ -32,10 +32,10 @@ pub(crate) fn respond(engine: &Engine, module: Module, fired: &[&Rule], mut meta
 
     let mut categories: Vec<usize> = Vec::new();
     for r in &shown {
-        if let Some(c) = r.category {
-            if !categories.contains(&c) {
-                categories.push(c);
-            }
+        if let Some(c) = r.category
+            && !categories.contains(&c)
+        {
+            categories.push(c);
         }
     }
     let advice = &pack.advice[module as usize];

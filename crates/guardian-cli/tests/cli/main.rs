@@ -8,4 +8,5 @@
 mod batch;
 mod errors;
 mod feature;
+mod history;
 mod util;

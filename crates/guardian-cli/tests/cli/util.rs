@@ -30,6 +30,11 @@ impl TestDir {
         TestDir { path }
     }
 
+    /// The directory's path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Writes a file into the directory and returns its name.
     pub fn write(&self, name: &str, contents: &[u8]) -> String {
         std::fs::write(self.path.join(name), contents).unwrap_or_else(|e| panic!("writing {name}: {e}"));
@@ -39,7 +44,12 @@ impl TestDir {
     /// A `guardian` command set to run in this directory, with a clean colour setting.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_guardian"));
-        cmd.args(args).current_dir(&self.path).env_remove("NO_COLOR");
+        // Saved checks go inside the test directory, never into the real data folder.
+        cmd.args(args)
+            .current_dir(&self.path)
+            .env_remove("NO_COLOR")
+            .env("HOME", &self.path)
+            .env("XDG_DATA_HOME", self.path.join("xdg-data"));
         cmd
     }
 

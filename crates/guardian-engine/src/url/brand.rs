@@ -156,14 +156,14 @@ fn fuzzy(data: &Data, label: &Label<'_>, exact_tokens: &[usize], note: &mut impl
     let mut candidates: Vec<usize> = data.always_fuzzy.clone();
     let mut seen = Bigrams::default();
     for pair in compact.windows(2) {
-        if let Some(bg) = bigram_index(pair[0], pair[1]) {
-            if seen.insert(bg) {
-                for &t in &data.bigram_postings[bg] {
-                    let t = usize::from(t);
-                    shared[t] = shared[t].saturating_add(1);
-                    if usize::from(shared[t]) == data.tokens[t].min_shared {
-                        candidates.push(t);
-                    }
+        if let Some(bg) = bigram_index(pair[0], pair[1])
+            && seen.insert(bg)
+        {
+            for &t in &data.bigram_postings[bg] {
+                let t = usize::from(t);
+                shared[t] = shared[t].saturating_add(1);
+                if usize::from(shared[t]) == data.tokens[t].min_shared {
+                    candidates.push(t);
                 }
             }
         }

@@ -1,0 +1,226 @@
+//! Past checks on this computer: `--save` and `guardian history`, over guardian-store.
+//!
+//! The store is opened only when asked for (`--save`, `history`), so a plain check never
+//! touches the disk. It lives in the per-user data folder (`dirs::data_dir()`, e.g.
+//! `~/.local/share/titanium-guardian/guardian.db` on Linux) unless `--data-dir` says where.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use chrono::{Local, Utc};
+use guardian_engine::{
+    AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, IdentityCheckRequest, Module, MoneyAssessRequest,
+    RiskResponse,
+};
+use guardian_store::{HistoryQuery, NewAssessment, SavedAssessment, Store, StoreError};
+
+use crate::cli::{HistoryAction, HistoryArgs};
+use crate::render::{self, Style};
+
+/// The database's file name inside the data folder.
+const DB_FILE: &str = "guardian.db";
+/// The folder's name inside the per-user data directory.
+const APP_FOLDER: &str = "titanium-guardian";
+
+/// The data folder: `--data-dir`, else the per-user default.
+pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match explicit {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => dirs::data_dir()
+            .map(|base| base.join(APP_FOLDER))
+            .ok_or_else(|| anyhow!("cannot find your data folder (no home directory?); give one with --data-dir DIR")),
+    }
+}
+
+/// Opens (creating if needed) the store in `dir`. The folder is made private to the user.
+pub fn open(dir: &Path) -> anyhow::Result<Store> {
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    }
+    Ok(Store::open(dir.join(DB_FILE))?)
+}
+
+/// One check ready to save: which guard and a short summary of what was checked.
+#[derive(Debug)]
+pub struct Checked {
+    pub module: Module,
+    pub summary: String,
+}
+
+impl Checked {
+    pub fn text(request: &AnalyzeTextRequest) -> Checked {
+        Checked { module: Module::Inboxguard, summary: request.text.clone() }
+    }
+
+    pub fn url(request: &AnalyzeUrlRequest) -> Checked {
+        Checked { module: Module::Inboxguard, summary: format!("Link: {}", request.url.trim()) }
+    }
+
+    pub fn money(request: &MoneyAssessRequest) -> Checked {
+        let method = request.payment_method.trim();
+        let to = request.recipient.trim();
+        let mut summary = format!("Pay {} by {method}", trim_amount(request.amount));
+        if !to.is_empty() {
+            summary.push_str(&format!(" to {to}"));
+        }
+        if !request.reason.trim().is_empty() {
+            summary.push_str(&format!(": {}", request.reason.trim()));
+        }
+        Checked { module: Module::Moneyguard, summary }
+    }
+
+    pub fn call(request: &CallAssessRequest) -> Checked {
+        let mut summary = String::from("Call");
+        if !request.signals.is_empty() {
+            summary.push_str(&format!(": {}", request.signals.join(", ")));
+        }
+        if let Some(transcript) = request.transcript.as_deref().filter(|t| !t.trim().is_empty()) {
+            summary.push_str(&format!(" — \"{}\"", transcript.trim()));
+        }
+        Checked { module: Module::Callguard, summary }
+    }
+
+    pub fn identity(request: &IdentityCheckRequest) -> Checked {
+        let signs: Vec<&str> = request.signals.iter().filter(|(_, on)| **on).map(|(k, _)| k.as_str()).collect();
+        Checked { module: Module::Identitywatch, summary: format!("Identity signs: {}", signs.join(", ")) }
+    }
+
+    pub fn as_new<'a>(&'a self, response: &'a RiskResponse) -> NewAssessment<'a> {
+        NewAssessment { module: self.module, summary: &self.summary, response, session_id: None, user_id: None }
+    }
+}
+
+fn trim_amount(amount: f64) -> String {
+    if amount.fract() == 0.0 { format!("{amount:.0}") } else { format!("{amount:.2}") }
+}
+
+/// Saves one answer; the error says the answer was given but not kept.
+pub fn save_one(store: &Store, checked: &Checked, response: &RiskResponse) -> anyhow::Result<()> {
+    store.record_assessment(&checked.as_new(response), Utc::now()).context("this answer was not saved")?;
+    Ok(())
+}
+
+/// `guardian history …`.
+pub fn history(store: &Store, json: bool, args: HistoryArgs) -> anyhow::Result<ExitCode> {
+    let mut stdout = io::stdout().lock();
+    match args.action {
+        None => list(store, json, args.limit as usize, &mut stdout)?,
+        Some(HistoryAction::Show { id }) => {
+            let saved = store.get_assessment(&id).map_err(not_found_hint)?;
+            if json {
+                serde_json::to_writer(&mut stdout, &saved)?;
+                writeln!(stdout)?;
+            } else {
+                writeln!(stdout, "{}  {}", local_time(&saved), render::one_line(&saved.summary))?;
+                writeln!(stdout)?;
+                let style = Style::detect(stdout.is_terminal(), std::env::var_os("NO_COLOR").as_deref());
+                render::human(&mut stdout, style, &saved.response, render::Source::Other)?;
+            }
+        }
+        Some(HistoryAction::Delete { id: Some(id), all: false, .. }) => {
+            store.delete_assessment(&id).map_err(not_found_hint)?;
+            writeln!(stdout, "Deleted check {id}.")?;
+        }
+        Some(HistoryAction::Delete { id: None, all: true, yes }) => {
+            let count = store.count_assessments()?;
+            if !yes && !confirm(&format!("Delete all {count} saved checks? This cannot be undone. [y/N] "))? {
+                return Err(anyhow!(crate::requests::InputError(
+                    "nothing deleted; to delete every saved check without being asked, type: guardian history delete --all --yes"
+                        .to_owned()
+                )));
+            }
+            let deleted = store.delete_all_history(None)?;
+            writeln!(stdout, "Deleted all saved checks ({deleted} records).")?;
+        }
+        Some(HistoryAction::Delete { .. }) => {
+            return Err(anyhow!(crate::requests::InputError(
+                "say which check to delete (guardian history delete ID) or delete them all (guardian history delete --all)"
+                    .to_owned()
+            )));
+        }
+        Some(HistoryAction::Export { file }) => {
+            let export = store.export(None, Utc::now())?;
+            match file {
+                Some(path) if path.as_os_str() != "-" => {
+                    write_private(&path, &serde_json::to_vec_pretty(&export)?)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    writeln!(stdout, "Exported {} saved checks to {}.", export.assessments.len(), path.display())?;
+                }
+                _ => {
+                    serde_json::to_writer_pretty(&mut stdout, &export)?;
+                    writeln!(stdout)?;
+                }
+            }
+        }
+    }
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(store: &Store, json: bool, limit: usize, out: &mut impl Write) -> anyhow::Result<()> {
+    let saved = store.list_assessments(&HistoryQuery { limit, ..HistoryQuery::default() })?;
+    if json {
+        serde_json::to_writer(&mut *out, &saved)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if saved.is_empty() {
+        writeln!(out, "No saved checks. Add --save to a check to keep it here, e.g. guardian text --save \"…\"")?;
+        return Ok(());
+    }
+    for item in &saved {
+        writeln!(
+            out,
+            "{}  {:<11} {:>3}  {:<13}  {}\n    id {}",
+            local_time(item),
+            render::level_words(item.response.level),
+            item.response.score,
+            item.module.as_str(),
+            render::one_line(&item.summary),
+            item.id
+        )?;
+    }
+    Ok(())
+}
+
+fn local_time(item: &SavedAssessment) -> String {
+    item.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A missing id is a usage mistake (exit 2), with a pointer to the list.
+fn not_found_hint(error: StoreError) -> anyhow::Error {
+    if error.is_not_found() {
+        anyhow!(crate::requests::InputError(format!(
+            "{error}; list the saved checks and their ids with: guardian history"
+        )))
+    } else {
+        anyhow!(error)
+    }
+}
+
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    if !io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("{question}");
+    let mut answer = String::new();
+    io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
+/// The export holds personal data in clear: the file is made readable by the user only.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
