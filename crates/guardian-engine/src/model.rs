@@ -49,6 +49,19 @@ impl std::borrow::Borrow<str> for Text {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Text {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Plain-language text"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Text {}
+
 impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
@@ -117,6 +130,7 @@ impl<'de> Deserialize<'de> for Text {
 
 /// How risky something is, in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Nothing that looks like a scam was found.
@@ -146,6 +160,7 @@ impl fmt::Display for Level {
 
 /// One of the four guards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Module {
     /// A phone call in progress.
@@ -195,6 +210,7 @@ impl std::str::FromStr for Module {
 
 /// Where a message arrived.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     /// E-mail.
@@ -238,6 +254,7 @@ impl std::str::FromStr for Channel {
 
 /// One thing the person can do, shown as a checklist item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecommendedAction {
     /// A stable identifier, e.g. `hang_up`.
     pub id: Text,
@@ -249,6 +266,7 @@ pub struct RecommendedAction {
 
 /// Words to say to the caller or sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeScript {
     /// What to say first.
     pub say_this: Text,
@@ -259,6 +277,7 @@ pub struct SafeScript {
 /// A phrase that made a rule fire, with its place in the checked text (byte offsets into
 /// the text exactly as it was sent, so the app can highlight it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MatchedPhrase {
     /// The rule that fired.
     pub rule: Text,
@@ -272,6 +291,7 @@ pub struct MatchedPhrase {
 
 /// What the engine noticed besides the score: enough for the app to explain and highlight.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Metadata {
     /// The module that produced this result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,6 +327,7 @@ pub struct Metadata {
 
 /// What the URL analyser made of a link.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UrlDetails {
     /// The URL as parsed and normalised.
     pub normalized: String,
@@ -322,6 +343,7 @@ pub struct UrlDetails {
 
 /// The answer to every check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskResponse {
     /// 0 (no sign of a scam) to 100.
     pub score: u8,
@@ -341,6 +363,7 @@ pub struct RiskResponse {
 
 /// `POST /v1/inboxguard/analyze_text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnalyzeTextRequest {
     /// The message as received.
     pub text: String,
@@ -351,6 +374,7 @@ pub struct AnalyzeTextRequest {
 
 /// `POST /v1/inboxguard/analyze_url`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnalyzeUrlRequest {
     /// An http or https link.
     pub url: String,
@@ -358,6 +382,7 @@ pub struct AnalyzeUrlRequest {
 
 /// `POST /v1/moneyguard/assess`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MoneyAssessRequest {
     /// How much, in the person's currency (0 to 1e9). Old clients sometimes sent it as a
     /// string ("500"), which the old API accepted; so do we.
@@ -397,6 +422,7 @@ pub struct MoneyAssessRequest {
 
 /// `POST /v1/moneyguard/safe_steps` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeSteps {
     /// What to do before sending money.
     pub checklist: Vec<RecommendedAction>,
@@ -407,6 +433,7 @@ pub struct SafeSteps {
 /// A CallGuard check outside a session: the signals noticed so far and, optionally, what
 /// the caller said.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallAssessRequest {
     /// CallGuard signal keys, e.g. `bank_impersonation`.
     #[serde(default)]
@@ -418,6 +445,7 @@ pub struct CallAssessRequest {
 
 /// An IdentityWatch check: which warning signs are present.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentityCheckRequest {
     /// Signal name → present.
     #[serde(default)]
@@ -426,6 +454,7 @@ pub struct IdentityCheckRequest {
 
 /// One event of a session, as the old API stores and returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionEvent {
     /// Event id, assigned by whoever stores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

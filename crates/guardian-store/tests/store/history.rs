@@ -131,3 +131,43 @@ fn unknown_session_reference_is_refused() {
     assert!(matches!(error, StoreError::Sqlite { .. }), "{error}");
     assert_eq!(store.count_assessments().unwrap(), 0);
 }
+
+#[test]
+fn many_threads_write_and_read_at_once_without_losing_a_row() {
+    fn assert_shareable<T: Send + Sync + Clone>() {}
+    assert_shareable::<guardian_store::Store>();
+
+    let temp = TempStore::new();
+    let store = temp.open();
+    let response = text_risk(SCAM_SMS);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let (store, response) = (store.clone(), &response);
+            scope.spawn(move || {
+                for n in 0..100 {
+                    let summary = format!("check {n}");
+                    let new = NewAssessment {
+                        module: Module::Inboxguard,
+                        summary: &summary,
+                        response,
+                        session_id: None,
+                        user_id: None,
+                    };
+                    store.record_assessment(&new, at(0)).unwrap();
+                }
+            });
+        }
+        for _ in 0..2 {
+            let store = store.clone();
+            scope.spawn(move || {
+                for _ in 0..50 {
+                    for saved in store.list_assessments(&HistoryQuery { limit: 20, ..Default::default() }).unwrap() {
+                        assert_eq!(saved.response.level, Level::High, "a reader saw a half-written row");
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(store.count_assessments().unwrap(), 400);
+    store.check_integrity().unwrap();
+}

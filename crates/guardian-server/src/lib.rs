@@ -1,0 +1,205 @@
+//! Titanium Guardian's remote API server: the old Python v1 API, field for field, over
+//! guardian-engine (every check) and guardian-store (sessions and profiles, encrypted at
+//! rest). axum on tokio; store calls run on blocking threads.
+//!
+//! Layers, outermost first: request id + access log + metrics → security headers → CORS →
+//! timeout → rate limit → API key → body limit → the handlers.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+mod error;
+mod extract;
+mod metrics;
+mod middleware;
+mod openapi;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use guardian_engine::Engine;
+use guardian_store::Store;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::config::{BODY_LIMIT_BYTES, Config, CorsOrigins, REQUEST_TIMEOUT};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::middleware::Limiter;
+
+/// How often expired sessions, events and personal data are purged.
+pub const PURGE_INTERVAL: Duration = Duration::from_secs(10 * 60);
+
+/// Every route template, so metrics and logs name routes, never raw paths.
+const ROUTES: &[&str] = &[
+    "/v1/session/start",
+    "/v1/session/{session_id}/event",
+    "/v1/session/{session_id}/end",
+    "/v1/session/{session_id}",
+    "/v1/moneyguard/assess",
+    "/v1/moneyguard/safe_steps",
+    "/v1/inboxguard/analyze_text",
+    "/v1/inboxguard/analyze_url",
+    "/v1/identitywatch/profile",
+    "/v1/identitywatch/check_risk",
+    "/v1/data-retention/policy",
+    "/health",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+];
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+struct Shared {
+    engine: &'static Engine,
+    store: Store,
+    api_key: Option<String>,
+    metrics: Metrics,
+    limiter: Option<Limiter>,
+    openapi: String,
+}
+
+impl AppState {
+    /// The state for `config`, over an engine and an open store.
+    pub fn new(config: &Config, engine: &'static Engine, store: Store) -> AppState {
+        AppState(Arc::new(Shared {
+            engine,
+            store,
+            api_key: config.api_key.clone(),
+            metrics: Metrics::default(),
+            limiter: Limiter::new(config.rate_limit_per_minute),
+            openapi: openapi::document(),
+        }))
+    }
+
+    fn engine(&self) -> &'static Engine {
+        self.0.engine
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    fn api_key(&self) -> Option<&str> {
+        self.0.api_key.as_deref()
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    fn limiter(&self) -> Option<&Limiter> {
+        self.0.limiter.as_ref()
+    }
+
+    fn route_name(&self, matched: Option<&str>) -> &'static str {
+        matched.and_then(|m| ROUTES.iter().find(|r| **r == m).copied()).unwrap_or("unmatched")
+    }
+
+    /// Periodic upkeep: purge what retention expires, forget idle rate-limit entries.
+    pub async fn upkeep(&self) {
+        let store = self.store().clone();
+        match tokio::task::spawn_blocking(move || store.purge_expired(chrono::Utc::now())).await {
+            Ok(Ok(report)) => {
+                tracing::info!(sessions_ended = report.sessions_ended, deleted = report.deleted(), "retention purge")
+            }
+            Ok(Err(error)) => tracing::error!(%error, "retention purge failed"),
+            Err(error) => tracing::error!(%error, "retention purge task failed"),
+        }
+        if let Some(limiter) = self.limiter() {
+            limiter.forget_idle();
+        }
+    }
+}
+
+const DOCS_PAGE: &str = include_str!("../assets/docs.html");
+const DOCS_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
+img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+async fn docs() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CONTENT_SECURITY_POLICY, DOCS_CSP)], DOCS_PAGE)
+}
+
+async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.0.openapi.clone())
+}
+
+/// The whole application.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let api = Router::new()
+        .route("/v1/session/start", post(routes::start_session))
+        .route("/v1/session/{session_id}/event", post(routes::session_event))
+        .route("/v1/session/{session_id}/end", post(routes::end_session))
+        .route("/v1/session/{session_id}", get(routes::get_session))
+        .route("/v1/moneyguard/assess", post(routes::money_assess))
+        .route("/v1/moneyguard/safe_steps", post(routes::safe_steps))
+        .route("/v1/inboxguard/analyze_text", post(routes::analyze_text))
+        .route("/v1/inboxguard/analyze_url", post(routes::analyze_url))
+        .route("/v1/identitywatch/profile", post(routes::create_profile))
+        .route("/v1/identitywatch/check_risk", post(routes::check_risk))
+        .route("/v1/data-retention/policy", get(routes::retention_policy))
+        .route("/health", get(routes::health))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(openapi_json))
+        .route("/docs", get(docs))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed);
+
+    let timeout = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+            ApiError::status(StatusCode::SERVICE_UNAVAILABLE, "The request took too long and was stopped")
+        }))
+        .timeout(REQUEST_TIMEOUT);
+
+    let mut app = api
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_key))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rate_limit))
+        .layer(timeout);
+    if let Some(cors) = cors_layer(&config.cors_origins) {
+        app = app.layer(cors);
+    }
+    with_security_headers(app)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .with_state(state)
+}
+
+fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
+    let allow = match origins {
+        CorsOrigins::None => return None,
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(list.iter().cloned()),
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-api-key"), middleware::REQUEST_ID.clone()])
+            .expose_headers([middleware::REQUEST_ID.clone(), header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Headers on every answer: no sniffing, no framing, no caching of answers that may hold
+/// personal data, and a CSP that allows nothing (the docs page sets its own).
+fn with_security_headers(app: Router<AppState>) -> Router<AppState> {
+    app.layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+}

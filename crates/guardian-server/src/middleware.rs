@@ -1,0 +1,108 @@
+//! The layers every request passes: request id and access log (outermost), rate limit,
+//! API key. Each is a plain function over the shared state.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use subtle::ConstantTimeEq;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+static API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+
+/// Paths anyone may read: a load balancer's health check, and the documentation.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/health" | "/docs" | "/openapi.json")
+}
+
+/// Gives each request an id (the client's `X-Request-Id` if it is a plain token, else a
+/// new UUID), echoes it, counts the request and logs one line: method, route template,
+/// status, time. Never a body, a raw path or a header value.
+pub async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_token(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        request.headers_mut().insert(REQUEST_ID.clone(), value);
+    }
+    let route = state.route_name(request.extensions().get::<MatchedPath>().map(MatchedPath::as_str));
+    let method = request.method().as_str().to_owned();
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID.clone(), value);
+    }
+    let elapsed = start.elapsed();
+    let status = response.status().as_u16();
+    state.metrics().observe(route, &method, status, elapsed);
+    tracing::info!(request_id = %id, method, route, status, latency_us = elapsed.as_micros() as u64, "request");
+    response
+}
+
+fn is_token(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Per-client-address request budget.
+pub struct Limiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    per_minute: u32,
+}
+
+impl Limiter {
+    pub fn new(per_minute: u32) -> Option<Limiter> {
+        let rate = NonZeroU32::new(per_minute)?;
+        Some(Limiter { limiter: RateLimiter::keyed(Quota::per_minute(rate)), per_minute })
+    }
+
+    /// Forgets clients that have their whole budget back (keeps memory bounded).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+/// 429 with `Retry-After` once a client address has used its budget for the minute.
+pub async fn rate_limit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(limiter) = state.limiter()
+        && request.uri().path() != "/health"
+        && let Err(not_until) = limiter.limiter.check_key(&peer.ip())
+    {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return ApiError::too_many(limiter.per_minute, wait.as_secs().max(1)).into_response();
+    }
+    next.run(request).await
+}
+
+/// 401 without `X-API-Key`, 403 with a wrong one (compared in constant time).
+pub async fn require_key(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(expected) = state.api_key() else { return next.run(request).await };
+    if is_public(request.uri().path()) {
+        return next.run(request).await;
+    }
+    match request.headers().get(&API_KEY) {
+        None => ApiError::status(StatusCode::UNAUTHORIZED, "Missing API key: send it in the X-API-Key header")
+            .into_response(),
+        Some(given) if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) => next.run(request).await,
+        Some(_) => ApiError::status(StatusCode::FORBIDDEN, "Invalid API key").into_response(),
+    }
+}
