@@ -49,6 +49,8 @@ pub struct Config {
     pub cors_origins: CorsOrigins,
     /// Requests per minute per client address; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limit).
+    pub trusted_proxies: Vec<IpNet>,
     /// `tracing` filter directive, e.g. `info` or `guardian_server=debug`.
     pub log_level: String,
     /// Log line format.
@@ -128,6 +130,12 @@ impl Config {
                 invalid("RATE_LIMIT_PER_MINUTE", format!("'{raw}' is not a whole number (0 turns the limit off)"))
             })?,
         };
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(raw) => {
+                raw.split(',').map(str::trim).filter(|p| !p.is_empty()).map(IpNet::parse).collect::<Result<_, _>>()?
+            }
+        };
         let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
         if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
             return Err(invalid(
@@ -148,6 +156,7 @@ impl Config {
             session_ttl_hours,
             cors_origins,
             rate_limit_per_minute,
+            trusted_proxies,
             log_level,
             log_format,
         })
@@ -161,6 +170,46 @@ impl Config {
             session_max_hours: self.session_ttl_hours.saturating_mul(2),
             ..guardian_store::Retention::default()
         }
+    }
+}
+
+/// An address or a network (`10.0.0.1`, `172.16.0.0/12`, `::1`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    fn parse(raw: &str) -> Result<IpNet, ConfigError> {
+        let bad = || invalid("TRUSTED_PROXIES", format!("'{raw}' is not an address or network like 172.17.0.0/16"));
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((addr, prefix)) => {
+                (addr.parse::<IpAddr>().map_err(|_| bad())?, Some(prefix.parse::<u8>().map_err(|_| bad())?))
+            }
+            None => (raw.parse::<IpAddr>().map_err(|_| bad())?, None),
+        };
+        let bits = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        if prefix > bits {
+            return Err(bad());
+        }
+        Ok(IpNet { addr, prefix })
+    }
+
+    /// True if `ip` is inside this network.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let (net, ip, bits) = match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => (u128::from(net.to_bits()), u128::from(ip.to_bits()), 32),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => (net.to_bits(), ip.to_bits(), 128),
+            (IpAddr::V4(net), IpAddr::V6(ip)) => match ip.to_ipv4_mapped() {
+                Some(ip) => (u128::from(net.to_bits()), u128::from(ip.to_bits()), 32),
+                None => return false,
+            },
+            (IpAddr::V6(_), IpAddr::V4(_)) => return false,
+        };
+        let host_bits = bits - u32::from(self.prefix);
+        host_bits >= bits || (net >> host_bits) == (ip >> host_bits)
     }
 }
 
@@ -257,6 +306,22 @@ mod tests {
             let error = config(&[(variable, value), ("DATABASE_URL", "sqlite://g.db")]).unwrap_err();
             assert_eq!(error.variable, variable, "{error}");
             assert!(error.to_string().contains(value), "{error}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxy_networks() {
+        let c = config(&[("TRUSTED_PROXIES", "127.0.0.1, 172.16.0.0/12, fd00::/8"), ("DATABASE_URL", "sqlite://g.db")])
+            .unwrap();
+        let inside = |ip: &str| c.trusted_proxies.iter().any(|n| n.contains(ip.parse().unwrap()));
+        assert!(inside("127.0.0.1") && inside("172.17.0.1") && inside("172.31.255.255") && inside("fd12::1"));
+        assert!(inside("::ffff:172.20.0.3"), "IPv4-mapped addresses count");
+        assert!(!inside("127.0.0.2") && !inside("172.32.0.1") && !inside("203.0.113.5") && !inside("::1"));
+        let everything = IpNet::parse("0.0.0.0/0").unwrap();
+        assert!(everything.contains("8.8.8.8".parse().unwrap()));
+        for bad in ["172.16.0.0/33", "10.0.0", "::/129", "proxy"] {
+            let error = config(&[("TRUSTED_PROXIES", bad), ("DATABASE_URL", "sqlite://g.db")]).unwrap_err();
+            assert_eq!(error.variable, "TRUSTED_PROXIES", "{bad}");
         }
     }
 

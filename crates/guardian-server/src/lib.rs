@@ -78,7 +78,7 @@ impl AppState {
             store,
             api_key: config.api_key.clone(),
             metrics: Metrics::default(),
-            limiter: Limiter::new(config.rate_limit_per_minute),
+            limiter: Limiter::new(config.rate_limit_per_minute, config.trusted_proxies.clone()),
             openapi: openapi::document(),
         }))
     }

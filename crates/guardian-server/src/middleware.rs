@@ -14,6 +14,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
+use crate::config::IpNet;
 use crate::error::ApiError;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -61,12 +62,35 @@ fn is_token(value: &str) -> bool {
 pub struct Limiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     per_minute: u32,
+    trusted_proxies: Vec<IpNet>,
 }
 
 impl Limiter {
-    pub fn new(per_minute: u32) -> Option<Limiter> {
+    pub fn new(per_minute: u32, trusted_proxies: Vec<IpNet>) -> Option<Limiter> {
         let rate = NonZeroU32::new(per_minute)?;
-        Some(Limiter { limiter: RateLimiter::keyed(Quota::per_minute(rate)), per_minute })
+        Some(Limiter { limiter: RateLimiter::keyed(Quota::per_minute(rate)), per_minute, trusted_proxies })
+    }
+
+    fn is_trusted(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(ip))
+    }
+
+    /// The client's address: the peer's, unless the peer is a trusted proxy; then the
+    /// nearest address in `X-Forwarded-For` that is not a trusted proxy (addresses further
+    /// left were written by the client and could be forged).
+    fn client(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        if !self.is_trusted(peer) {
+            return peer;
+        }
+        let Some(list) = forwarded_for else { return peer };
+        for hop in list.rsplit(',').map(str::trim) {
+            match hop.parse::<IpAddr>() {
+                Ok(ip) if self.is_trusted(ip) => continue,
+                Ok(ip) => return ip,
+                Err(_) => break,
+            }
+        }
+        peer
     }
 
     /// Forgets clients that have their whole budget back (keeps memory bounded).
@@ -85,7 +109,9 @@ pub async fn rate_limit(
 ) -> Response {
     if let Some(limiter) = state.limiter()
         && request.uri().path() != "/health"
-        && let Err(not_until) = limiter.limiter.check_key(&peer.ip())
+        && let Err(not_until) = limiter.limiter.check_key(
+            &limiter.client(peer.ip(), request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())),
+        )
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         return ApiError::too_many(limiter.per_minute, wait.as_secs().max(1)).into_response();
@@ -104,5 +130,27 @@ pub async fn require_key(State(state): State<AppState>, request: Request, next: 
             .into_response(),
         Some(given) if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) => next.run(request).await,
         Some(_) => ApiError::status(StatusCode::FORBIDDEN, "Invalid API key").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_read_only_from_trusted_proxies() {
+        let config = crate::config::Config::from_vars(|name| match name {
+            "TRUSTED_PROXIES" => Some("127.0.0.1,10.0.0.0/8".to_owned()),
+            "DATABASE_URL" => Some("sqlite://g.db".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        let limiter = Limiter::new(10, config.trusted_proxies).unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(limiter.client(ip("127.0.0.1"), Some("203.0.113.5")), ip("203.0.113.5"));
+        assert_eq!(limiter.client(ip("127.0.0.1"), Some("198.51.100.1, 203.0.113.5, 10.0.0.7")), ip("203.0.113.5"));
+        assert_eq!(limiter.client(ip("198.51.100.9"), Some("203.0.113.5")), ip("198.51.100.9"), "untrusted peer");
+        assert_eq!(limiter.client(ip("127.0.0.1"), Some("garbage")), ip("127.0.0.1"));
+        assert_eq!(limiter.client(ip("127.0.0.1"), None), ip("127.0.0.1"));
     }
 }

@@ -45,6 +45,34 @@ fn a_client_over_its_budget_gets_429_with_retry_after() {
 }
 
 #[test]
+fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
+    let limited = |server: &Server, client: &str| {
+        server
+            .request(
+                "POST",
+                "/v1/moneyguard/safe_steps",
+                &[("Content-Type", "application/json"), ("X-Forwarded-For", client)],
+                b"{}",
+            )
+            .status
+    };
+    let proxied = Server::start(&[("RATE_LIMIT_PER_MINUTE", "3"), ("TRUSTED_PROXIES", "127.0.0.1")]);
+    for _ in 0..3 {
+        assert_eq!(limited(&proxied, "203.0.113.5"), 200);
+    }
+    assert_eq!(limited(&proxied, "203.0.113.5"), 429);
+    assert_eq!(limited(&proxied, "203.0.113.6"), 200, "another client behind the same proxy");
+    assert_eq!(limited(&proxied, "198.51.100.7, 203.0.113.5"), 429, "a forged left-most address does not help");
+
+    // Without TRUSTED_PROXIES the header is ignored: it cannot be used to dodge the limit.
+    let direct = Server::start(&[("RATE_LIMIT_PER_MINUTE", "3")]);
+    for n in 0..3 {
+        assert_eq!(limited(&direct, &format!("203.0.113.{n}")), 200);
+    }
+    assert_eq!(limited(&direct, "203.0.113.99"), 429);
+}
+
+#[test]
 fn cors_preflight_allows_listed_origins_only() {
     let server = Server::start(&[("CORS_ORIGINS", "https://family.example.org")]);
     let preflight = |origin: &str| {
