@@ -20,11 +20,10 @@ use guardian_engine::{
     AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, Engine, EngineError, IdentityCheckRequest,
     MoneyAssessRequest, RiskResponse,
 };
-use guardian_store::{NewAssessment, Store, StoreError};
+use guardian_store::{Checked, NewAssessment, Store, StoreError};
 use serde::Deserialize;
 
 use crate::requests;
-use crate::saved::Checked;
 
 /// Lines longer than this are refused (and skipped) without being held in memory whole.
 pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;

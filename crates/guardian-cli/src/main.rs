@@ -30,12 +30,11 @@ use guardian_engine::{
     MoneyAssessRequest, RiskResponse,
 };
 
-use guardian_store::{Store, StoreError};
+use guardian_store::{Checked, Store, StoreError};
 
 use crate::cli::{BatchArgs, CallArgs, Cli, Command, IdentityArgs, MoneyArgs, TextArgs, UrlArgs};
 use crate::render::{Source, Style};
 use crate::requests::InputError;
-use crate::saved::Checked;
 
 /// The documented exit statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

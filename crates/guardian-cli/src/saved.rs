@@ -10,11 +10,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use chrono::{Local, Utc};
-use guardian_engine::{
-    AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, IdentityCheckRequest, Module, MoneyAssessRequest,
-    RiskResponse,
-};
-use guardian_store::{HistoryQuery, NewAssessment, SavedAssessment, Store, StoreError};
+use guardian_engine::RiskResponse;
+use guardian_store::{Checked, HistoryQuery, SavedAssessment, Store, StoreError};
 
 use crate::cli::{HistoryAction, HistoryArgs};
 use crate::render::{self, Style};
@@ -44,60 +41,6 @@ pub fn open(dir: &Path) -> anyhow::Result<Store> {
         builder.create(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
     }
     Ok(Store::open(dir.join(DB_FILE))?)
-}
-
-/// One check ready to save: which guard and a short summary of what was checked.
-#[derive(Debug)]
-pub struct Checked {
-    pub module: Module,
-    pub summary: String,
-}
-
-impl Checked {
-    pub fn text(request: &AnalyzeTextRequest) -> Checked {
-        Checked { module: Module::Inboxguard, summary: request.text.clone() }
-    }
-
-    pub fn url(request: &AnalyzeUrlRequest) -> Checked {
-        Checked { module: Module::Inboxguard, summary: format!("Link: {}", request.url.trim()) }
-    }
-
-    pub fn money(request: &MoneyAssessRequest) -> Checked {
-        let method = request.payment_method.trim();
-        let to = request.recipient.trim();
-        let mut summary = format!("Pay {} by {method}", trim_amount(request.amount));
-        if !to.is_empty() {
-            summary.push_str(&format!(" to {to}"));
-        }
-        if !request.reason.trim().is_empty() {
-            summary.push_str(&format!(": {}", request.reason.trim()));
-        }
-        Checked { module: Module::Moneyguard, summary }
-    }
-
-    pub fn call(request: &CallAssessRequest) -> Checked {
-        let mut summary = String::from("Call");
-        if !request.signals.is_empty() {
-            summary.push_str(&format!(": {}", request.signals.join(", ")));
-        }
-        if let Some(transcript) = request.transcript.as_deref().filter(|t| !t.trim().is_empty()) {
-            summary.push_str(&format!(" — \"{}\"", transcript.trim()));
-        }
-        Checked { module: Module::Callguard, summary }
-    }
-
-    pub fn identity(request: &IdentityCheckRequest) -> Checked {
-        let signs: Vec<&str> = request.signals.iter().filter(|(_, on)| **on).map(|(k, _)| k.as_str()).collect();
-        Checked { module: Module::Identitywatch, summary: format!("Identity signs: {}", signs.join(", ")) }
-    }
-
-    pub fn as_new<'a>(&'a self, response: &'a RiskResponse) -> NewAssessment<'a> {
-        NewAssessment { module: self.module, summary: &self.summary, response, session_id: None, user_id: None }
-    }
-}
-
-fn trim_amount(amount: f64) -> String {
-    if amount.fract() == 0.0 { format!("{amount:.0}") } else { format!("{amount:.2}") }
 }
 
 /// Saves one answer; the error says the answer was given but not kept.

@@ -55,6 +55,9 @@ const ROUTES: &[&str] = &[
     "/metrics",
     "/openapi.json",
     "/docs",
+    "/app",
+    "/app/",
+    "/app/{file}",
 ];
 
 /// What every handler shares.
@@ -124,6 +127,33 @@ impl AppState {
     }
 }
 
+/// The app's web front end: the same `ui/` files the desktop app shows, bundled, served
+/// under `/app/` (web mode: `ui/transport.js` then talks to this server's v1 API).
+const UI_FILES: &[(&str, &str, &[u8])] = &[
+    ("index.html", "text/html; charset=utf-8", include_bytes!("../../../ui/index.html")),
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../../../ui/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../../ui/app.js")),
+    ("transport.js", "text/javascript; charset=utf-8", include_bytes!("../../../ui/transport.js")),
+    ("signals.js", "text/javascript; charset=utf-8", include_bytes!("../../../ui/signals.js")),
+    ("icon.svg", "image/svg+xml", include_bytes!("../../../ui/icon.svg")),
+];
+const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+async fn ui_file(file: Option<axum::extract::Path<String>>) -> axum::response::Response {
+    let name = file.map_or_else(|| "index.html".to_owned(), |axum::extract::Path(name)| name);
+    match UI_FILES.iter().find(|(file, _, _)| *file == name) {
+        Some((_, content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CONTENT_SECURITY_POLICY, UI_CSP)], *bytes).into_response()
+        }
+        None => routes::not_found().await.into_response(),
+    }
+}
+
+async fn ui_root() -> axum::response::Redirect {
+    axum::response::Redirect::permanent("/app/")
+}
+
 const DOCS_PAGE: &str = include_str!("../assets/docs.html");
 const DOCS_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; \
 img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -154,6 +184,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))
+        .route("/app", get(ui_root))
+        .route("/app/", get(|| ui_file(None)))
+        .route("/app/{file}", get(|file| ui_file(Some(file))))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
 
@@ -202,4 +235,16 @@ fn with_security_headers(app: Router<AppState>) -> Router<AppState> {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_ui_file_is_bundled() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui");
+        for entry in std::fs::read_dir(&dir).expect("ui/ exists") {
+            let name = entry.expect("entry").file_name().into_string().expect("UTF-8 name");
+            assert!(super::UI_FILES.iter().any(|(file, _, _)| *file == name), "ui/{name} is not served under /app/");
+        }
+    }
 }

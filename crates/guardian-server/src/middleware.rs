@@ -20,9 +20,10 @@ use crate::error::ApiError;
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
-/// Paths anyone may read: a load balancer's health check, and the documentation.
+/// Paths anyone may read: a load balancer's health check, the documentation and the web
+/// front end's files (its API calls still need the key).
 fn is_public(path: &str) -> bool {
-    matches!(path, "/health" | "/docs" | "/openapi.json")
+    matches!(path, "/health" | "/docs" | "/openapi.json" | "/app") || path.starts_with("/app/")
 }
 
 /// Gives each request an id (the client's `X-Request-Id` if it is a plain token, else a

@@ -41,6 +41,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod checked;
 mod crypto;
 mod db;
 mod error;
@@ -65,6 +66,7 @@ use serde::de::DeserializeOwned;
 use crate::crypto::Cipher;
 use crate::db::Connections;
 
+pub use crate::checked::Checked;
 pub use crate::crypto::DataKey;
 pub use crate::error::{Result, StoreError};
 pub use crate::export::{Export, ExportedSession};

@@ -126,3 +126,21 @@ fn operations_endpoints() {
     );
     assert!(text.contains("guardian_active_sessions 0"), "{text}");
 }
+
+#[test]
+fn the_web_front_end_is_served_with_a_strict_policy() {
+    let server = Server::start(&[("API_KEY", "k-0123456789abcdef")]);
+    let redirect = server.get("/app");
+    assert_eq!(redirect.status, 308);
+    assert_eq!(redirect.header("location"), Some("/app/"));
+    let page = server.get("/app/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("data-screen=\"home\""), "the app's home screen");
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"), "{csp}");
+    let script = server.get("/app/transport.js");
+    assert_eq!(script.status, 200);
+    assert!(script.header("content-type").unwrap().starts_with("text/javascript"));
+    assert_eq!(server.get("/app/../Cargo.toml").status, 404);
+    assert_eq!(server.get("/app/nothing.js").status, 404);
+}

@@ -1,0 +1,92 @@
+//! Titanium Guardian, the app: thin Tauri commands over guardian-engine (every check, on
+//! the device, offline) and guardian-store (Past checks, call sessions, settings).
+//!
+//! No scoring here: commands parse, call, and map errors to sentences a person
+//! understands. A store that cannot be opened never blocks a check: the answer is given
+//! and the reason it was not saved is shown beside it.
+
+#![forbid(unsafe_code)]
+
+mod commands;
+
+use std::path::PathBuf;
+
+use guardian_engine::Engine;
+use guardian_store::Store;
+use tauri::Manager;
+
+/// What every command shares.
+pub struct AppState {
+    engine: &'static Engine,
+    /// The store, or why it could not be opened (shown on the Past checks screen).
+    store: Result<Store, String>,
+    /// Holds call sessions when the store cannot be opened.
+    scratch: Store,
+    /// Where exports are written.
+    export_dir: PathBuf,
+}
+
+/// `GUARDIAN_DATA_DIR` overrides the per-user app data folder (tests, portable installs).
+const DATA_DIR_VARIABLE: &str = "GUARDIAN_DATA_DIR";
+
+fn open_store(dir: PathBuf) -> Result<Store, String> {
+    if let Err(error) = std::fs::create_dir_all(&dir) {
+        return Err(format!("Past checks cannot be kept: the folder {} cannot be created ({error}).", dir.display()));
+    }
+    Store::open(dir.join("guardian.db")).map_err(|error| format!("Past checks cannot be kept: {error}."))
+}
+
+/// Builds and runs the app (desktop `main`, and the mobile entry point).
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let _ = tracing_subscriber::fmt().with_max_level(tracing_subscriber::filter::LevelFilter::WARN).try_init();
+    let engine = match Engine::bundled() {
+        Ok(engine) => engine,
+        Err(error) => {
+            // The rule pack is compiled in; this only happens with a broken build.
+            eprintln!("titanium-guardian: the built-in rule pack failed to load: {error}");
+            std::process::exit(1);
+        }
+    };
+    let result = tauri::Builder::default()
+        .setup(move |app| {
+            let data_dir = match std::env::var_os(DATA_DIR_VARIABLE) {
+                Some(dir) => Ok(PathBuf::from(dir)),
+                None => app.path().app_data_dir().map_err(|e| e.to_string()),
+            };
+            let store =
+                data_dir.map_err(|e| format!("Past checks cannot be kept: no data folder ({e}).")).and_then(open_store);
+            if let Err(reason) = &store {
+                tracing::warn!("{reason}");
+            }
+            let export_dir =
+                app.path().document_dir().or_else(|_| app.path().home_dir()).unwrap_or_else(|_| std::env::temp_dir());
+            let scratch = Store::open_in_memory().map_err(|e| e.to_string())?;
+            app.manage(AppState { engine, store, scratch, export_dir });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::assess_text,
+            commands::assess_url,
+            commands::assess_money,
+            commands::assess_identity,
+            commands::call_start,
+            commands::call_add,
+            commands::call_note,
+            commands::call_end,
+            commands::history_list,
+            commands::history_get,
+            commands::history_delete,
+            commands::history_delete_all,
+            commands::history_export,
+            commands::settings_get,
+            commands::settings_set,
+            commands::read_clipboard,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("titanium-guardian: {error}");
+        std::process::exit(1);
+    }
+}
