@@ -26,8 +26,19 @@ pub struct AppState {
     export_dir: PathBuf,
 }
 
-/// `GUARDIAN_DATA_DIR` overrides the per-user app data folder (tests, portable installs).
+/// `--data-dir DIR` (or `GUARDIAN_DATA_DIR`) overrides the per-user app data folder
+/// (portable installs on a USB stick, tests).
 const DATA_DIR_VARIABLE: &str = "GUARDIAN_DATA_DIR";
+
+fn data_dir_override() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir" {
+            return args.next().map(PathBuf::from);
+        }
+    }
+    std::env::var_os(DATA_DIR_VARIABLE).map(PathBuf::from)
+}
 
 fn open_store(dir: PathBuf) -> Result<Store, String> {
     if let Err(error) = std::fs::create_dir_all(&dir) {
@@ -50,8 +61,8 @@ pub fn run() {
     };
     let result = tauri::Builder::default()
         .setup(move |app| {
-            let data_dir = match std::env::var_os(DATA_DIR_VARIABLE) {
-                Some(dir) => Ok(PathBuf::from(dir)),
+            let data_dir = match data_dir_override() {
+                Some(dir) => Ok(dir),
                 None => app.path().app_data_dir().map_err(|e| e.to_string()),
             };
             let store =

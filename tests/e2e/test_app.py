@@ -56,8 +56,8 @@ class App:
         self.shot_number = 0
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> None:
-        caps = {"alwaysMatch": {"tauri:options": {"application": APP}}}
+    def start(self, args: list[str] | None = None) -> None:
+        caps = {"alwaysMatch": {"tauri:options": {"application": APP, "args": args or []}}}
         self.session = Session.start(DRIVER, caps)
         self.session.set_timeouts(script_ms=120_000)
         self.s.wait_until(lambda: self.s.execute("return document.readyState") == "complete",
@@ -680,6 +680,34 @@ def test_history_delete_all_with_confirmation():
 
 
 # ============================================================================== the runner ==
+
+@test
+def test_an_unusable_store_still_answers_and_says_why():
+    """A data folder that cannot be used (here: under a plain file) must not stop the app:
+    checks answer, the result says it was not kept, Past checks explains."""
+    blocker = ARTIFACTS / "not-a-folder"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("a file where the data folder should be")
+    app.stop()
+    time.sleep(0.5)
+    try:
+        app.start(["--data-dir", str(blocker / "data")])
+        app.go("go-message", "message")
+        app.type_into("#message-text", SCAM_SMS)
+        app.click('[data-action="check-message"]')
+        app.wait_screen("result")
+        assert app.el("[data-testid=result-level]").attribute("data-level") == "high"
+        notice = app.s.execute("var n = document.getElementById('result-save-notice'); return n && !n.hidden ? n.innerText : '';")
+        assert "Past checks" in notice, f"no notice that the check was not kept: {notice!r}"
+        app.screenshot("result-not-kept")
+        app.go("go-history", "history")
+        why = app.s.execute("var n = document.getElementById('history-unavailable-why'); return n && !n.hidden ? n.innerText : '';")
+        assert "cannot be kept" in why, f"Past checks does not say why: {why!r}"
+        app.screenshot("history-unavailable")
+        app.axe("history (store unavailable)")
+    finally:
+        app.restart()
+
 
 def main(argv: list[str]) -> int:
     selected = list(TESTS)
