@@ -1197,6 +1197,8 @@ function showUnexpected() {
 }
 
 function start() {
+  // Ask the back end first: its answer arrives while the screens are being built.
+  const info = api.appInfo();
   buildCallChips();
   buildMoney();
   buildIdentity();
@@ -1219,8 +1221,7 @@ function start() {
 
   show({ screen: "home" }, { focus: false });
 
-  state.infoReady = api
-    .appInfo()
+  state.infoReady = info
     .then(
       (info) => {
         state.info = info && typeof info === "object" ? info : {};
