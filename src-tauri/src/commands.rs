@@ -198,19 +198,7 @@ pub async fn call_end(state: State<'_, AppState>, session_id: String) -> Answer<
     let Some(risk) = record.session.last_risk else {
         return Err("Nothing was noted during this call, so there is nothing to keep.".to_owned());
     };
-    let mut request = guardian_engine::CallAssessRequest::default();
-    let mut said = Vec::new();
-    for event in &record.events {
-        match (event.kind.as_str(), event.payload.get("signal_key"), event.payload.get("text")) {
-            ("signal", Some(key), _) => request.signals.extend(key.as_str().map(str::to_owned)),
-            ("note", _, Some(text)) => said.extend(text.as_str().map(str::to_owned)),
-            _ => {}
-        }
-    }
-    if !said.is_empty() {
-        request.transcript = Some(said.join(" / "));
-    }
-    Ok(state.answer(Checked::call(&request), risk))
+    Ok(state.answer(Checked::call_session(&record.events), risk))
 }
 
 // ---- Past checks ----

@@ -55,6 +55,25 @@ impl Checked {
         Checked { module: Module::Callguard, summary }
     }
 
+    /// A call kept as a session: the signs tapped (`signal` events) and what the caller
+    /// said (`note` events), in order.
+    pub fn call_session(events: &[crate::sessions::StoredEvent]) -> Checked {
+        let mut request = CallAssessRequest::default();
+        let mut said = Vec::new();
+        for event in events {
+            let field = |name: &str| event.payload.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+            match event.kind.as_str() {
+                "signal" => request.signals.extend(field("signal_key")),
+                "note" => said.extend(field("text")),
+                _ => {}
+            }
+        }
+        if !said.is_empty() {
+            request.transcript = Some(said.join(" / "));
+        }
+        Checked::call(&request)
+    }
+
     /// Identity warning signs.
     pub fn identity(request: &IdentityCheckRequest) -> Checked {
         let signs: Vec<&str> = request.signals.iter().filter(|(_, on)| **on).map(|(k, _)| k.as_str()).collect();
@@ -69,4 +88,29 @@ impl Checked {
 
 fn trim_amount(amount: f64) -> String {
     if amount.fract() == 0.0 { format!("{amount:.0}") } else { format!("{amount:.2}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sessions::StoredEvent;
+
+    #[test]
+    fn a_call_session_reads_as_its_signs_and_words() {
+        let event = |kind: &str, payload: serde_json::Value| StoredEvent {
+            id: "e".to_owned(),
+            kind: kind.to_owned(),
+            payload,
+            timestamp: None,
+            recorded_at: chrono::DateTime::default(),
+        };
+        let events = [
+            event("signal", serde_json::json!({"signal_key": "gift_cards"})),
+            event("note", serde_json::json!({"text": "buy the cards now"})),
+            event("signal", serde_json::json!({"signal_key": "urgency"})),
+        ];
+        let checked = Checked::call_session(&events);
+        assert_eq!(checked.module, Module::Callguard);
+        assert_eq!(checked.summary, "Call: gift_cards, urgency — \"buy the cards now\"");
+    }
 }
