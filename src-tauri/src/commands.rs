@@ -1,8 +1,6 @@
 //! The commands the UI may call (and, by the capability file, nothing else). Each parses,
 //! calls the engine or the store, and turns errors into one sentence for a person.
 
-use std::io::Write;
-
 use chrono::Utc;
 use guardian_engine::{
     AnalyzeTextRequest, AnalyzeUrlRequest, Channel, EngineError, IdentityCheckRequest, Module, MoneyAssessRequest,
@@ -243,13 +241,7 @@ pub async fn history_export(state: State<'_, AppState>) -> Answer<Exported> {
     let export = state.history()?.export(None, Utc::now()).map_err(history_error)?;
     let json = serde_json::to_vec_pretty(&export).map_err(|e| format!("Sorry, the copy could not be made ({e})."))?;
     let path = state.export_dir.join(format!("titanium-guardian-{}.json", Utc::now().format("%Y-%m-%d-%H%M%S")));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(&path)
-        .and_then(|mut file| file.write_all(&json).and_then(|()| file.sync_all()))
+    guardian_store::write_private_file(&path, &json, false)
         .map_err(|e| format!("Sorry, the copy could not be saved in {} ({e}).", state.export_dir.display()))?;
     Ok(Exported { path: path.display().to_string() })
 }

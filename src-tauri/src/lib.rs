@@ -41,7 +41,7 @@ fn data_dir_override() -> Option<PathBuf> {
 }
 
 fn open_store(dir: PathBuf) -> Result<Store, String> {
-    if let Err(error) = std::fs::create_dir_all(&dir) {
+    if let Err(error) = guardian_store::create_private_dir(&dir) {
         return Err(format!("Past checks cannot be kept: the folder {} cannot be created ({error}).", dir.display()));
     }
     Store::open(dir.join("guardian.db")).map_err(|error| format!("Past checks cannot be kept: {error}."))

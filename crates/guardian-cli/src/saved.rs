@@ -33,13 +33,8 @@ pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 /// Opens (creating if needed) the store in `dir`. The folder is made private to the user.
 pub fn open(dir: &Path) -> anyhow::Result<Store> {
-    if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
-    }
+    guardian_store::create_private_dir(dir)
+        .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
     Ok(Store::open(dir.join(DB_FILE))?)
 }
 
@@ -91,7 +86,7 @@ pub fn history(store: &Store, json: bool, args: HistoryArgs) -> anyhow::Result<E
             let export = store.export(None, Utc::now())?;
             match file {
                 Some(path) if path.as_os_str() != "-" => {
-                    write_private(&path, &serde_json::to_vec_pretty(&export)?)
+                    guardian_store::write_private_file(&path, &serde_json::to_vec_pretty(&export)?, true)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     writeln!(stdout, "Exported {} saved checks to {}.", export.assessments.len(), path.display())?;
                 }
@@ -155,15 +150,4 @@ fn confirm(question: &str) -> anyhow::Result<bool> {
     let mut answer = String::new();
     io::stdin().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
-}
-
-/// The export holds personal data in clear: the file is made readable by the user only.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }

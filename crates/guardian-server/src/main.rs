@@ -96,13 +96,8 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let path = config.database.clone();
     let retention = config.retention();
     tokio::task::spawn_blocking(move || {
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder
-                .create(folder)
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            guardian_store::create_private_dir(folder)
                 .with_context(|| format!("cannot create the database folder {}", folder.display()))?;
         }
         Ok(Store::open_with(&path, StoreOptions { retention, ..StoreOptions::default() })?)

@@ -6,8 +6,7 @@
 //! rather than silently replaced by a new one (which would make every saved value
 //! unreadable).
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::crypto::DataKey;
@@ -139,17 +138,8 @@ fn new_key(db_path: &Path) -> Result<DataKey> {
 fn load_or_create_key_file(path: &Path) -> Result<DataKey> {
     let key_file_error = |detail: String| StoreError::KeyFile { path: path.to_path_buf(), detail };
     let key = new_key(path)?;
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(format!("{}\n", key.to_hex()).as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|error| key_file_error(format!("cannot write it: {error}")))?;
-            Ok(key)
-        }
+    match crate::private_fs::write_private_file(path, format!("{}\n", key.to_hex()).as_bytes(), false) {
+        Ok(()) => Ok(key),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => read_key_file(path, path),
         Err(error) => Err(key_file_error(format!("cannot create it: {error}"))),
     }
@@ -226,6 +216,8 @@ mod keychain {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::OpenOptions;
+    use std::io::Write;
 
     #[test]
     fn key_file_sits_beside_the_database() {

@@ -49,6 +49,7 @@ mod export;
 mod history;
 mod keys;
 mod outbox;
+mod private_fs;
 mod profiles;
 mod retention;
 mod schema;
@@ -73,6 +74,7 @@ pub use crate::export::{Export, ExportedSession};
 pub use crate::history::{HistoryQuery, NewAssessment, SavedAssessment, summarize};
 pub use crate::keys::{KEYCHAIN_SERVICE, KeyLocation, KeySource, default_key_file};
 pub use crate::outbox::OutboxRecord;
+pub use crate::private_fs::{create_private_dir, write_private_file};
 pub use crate::profiles::{NewProfile, Profile};
 pub use crate::retention::{PurgeReport, Retention};
 pub use crate::schema::{APPLICATION_ID, SCHEMA_VERSION};
@@ -285,12 +287,8 @@ fn inspect_existing(path: &Path) -> Result<()> {
 /// Creates the empty database file readable by its owner only; SQLite gives the WAL and
 /// shared-memory files the same permissions.
 fn create_private_file(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
+    match private_fs::write_private_file(path, b"", false) {
+        Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(explain_io_failure(path, e)),
     }
