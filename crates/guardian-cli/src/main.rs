@@ -90,7 +90,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn exit_status(err: &anyhow::Error) -> Exit {
     let internal = err.chain().any(|e| {
         e.downcast_ref::<WriteFailed>().is_some()
-            || matches!(e.downcast_ref::<EngineError>(), Some(EngineError::Pack { .. }))
+            || e.downcast_ref::<EngineError>().is_some_and(|e| !e.is_input_error())
             || e.downcast_ref::<StoreError>().is_some_and(|e| !e.is_input_error() && !e.is_not_found())
     });
     if internal { Exit::Internal } else { Exit::BadInput }

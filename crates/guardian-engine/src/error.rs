@@ -24,6 +24,14 @@ pub enum EngineError {
         /// What was wrong.
         kind: PackErrorKind,
     },
+    /// A learned model file was refused (damaged, or from another build).
+    #[error("{kind} model: {error}")]
+    Model {
+        /// Which model.
+        kind: crate::classifier::ModelKind,
+        /// What was wrong with it.
+        error: crate::classifier::ModelError,
+    },
 }
 
 /// What was wrong with a rule pack.
@@ -99,6 +107,6 @@ impl EngineError {
     /// True when the caller sent something that cannot be assessed (a client error),
     /// false when the engine's own rule pack is at fault.
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, EngineError::Pack { .. })
+        !matches!(self, EngineError::Pack { .. } | EngineError::Model { .. })
     }
 }

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod call;
+pub mod classifier;
 mod error;
 mod identity;
 mod matcher;
@@ -43,6 +44,7 @@ pub use crate::model::*;
 pub use crate::money::{PAYMENT_METHODS, canonical_payment_method};
 pub use crate::pack::PackSources;
 
+use crate::classifier::{LinearModel, ModelKind};
 use crate::pack::{Pack, Vocabularies};
 
 /// A loaded, checked rule pack with its compiled matchers: the thing that assesses.
@@ -52,6 +54,28 @@ use crate::pack::{Pack, Vocabularies};
 #[derive(Debug, Clone)]
 pub struct Engine {
     pack: Pack,
+    models: Models,
+}
+
+/// The learned models an engine scores with beside its rules (see [`classifier`]).
+#[derive(Debug, Clone, Default)]
+pub struct Models {
+    /// Reads messages; `None` scores with the rules alone.
+    pub text: Option<LinearModel>,
+    /// Reads links; `None` scores with the rules alone.
+    pub url: Option<LinearModel>,
+}
+
+impl Models {
+    /// The models compiled into this build (`model/*.tgm`), checked.
+    pub fn bundled() -> Result<Models, EngineError> {
+        let parse =
+            |bytes: &[u8], kind| LinearModel::parse(bytes, kind).map_err(|error| EngineError::Model { kind, error });
+        Ok(Models {
+            text: Some(parse(include_bytes!("../model/text.tgm"), ModelKind::Text)?),
+            url: Some(parse(include_bytes!("../model/url.tgm"), ModelKind::Url)?),
+        })
+    }
 }
 
 static BUNDLED: LazyLock<Result<Engine, EngineError>> = LazyLock::new(|| Engine::from_sources(&PackSources::BUNDLED));
@@ -66,8 +90,24 @@ impl Engine {
     }
 
     /// Loads and checks a rule pack: syntax, ids, scores, references, then every rule's
-    /// own examples. A pack that fails any check is refused as a whole.
+    /// own examples, with the bundled models. A pack that fails any check is refused as a
+    /// whole.
     pub fn from_sources(sources: &PackSources<'_>) -> Result<Engine, EngineError> {
+        Engine::with_models(sources, Models::bundled()?)
+    }
+
+    /// Like [`Engine::from_sources`], with the given models.
+    pub fn with_models(sources: &PackSources<'_>, models: Models) -> Result<Engine, EngineError> {
+        let engine = Engine::with_models_unchecked(sources, models)?;
+        engine.check_examples()?;
+        Ok(engine)
+    }
+
+    /// Loads a pack with the given models without running the rules' examples: for the
+    /// training tool's cross-validation, whose fold models are not the ones the pack's
+    /// examples were written for. Everything else about the pack is checked.
+    #[doc(hidden)]
+    pub fn with_models_unchecked(sources: &PackSources<'_>, models: Models) -> Result<Engine, EngineError> {
         let pack = Pack::load(sources, |categories| Vocabularies {
             text: text::facts(),
             url: url::facts(),
@@ -75,9 +115,7 @@ impl Engine {
             money: money::facts(categories),
             identity: identity::facts(),
         })?;
-        let engine = Engine { pack };
-        engine.check_examples()?;
-        Ok(engine)
+        Ok(Engine { pack, models })
     }
 
     /// The rule pack's version, e.g. `2026.11.1`.
@@ -134,6 +172,21 @@ impl Engine {
         session::assess_event(self, module, earlier, event)
     }
 
+    /// What the text model reads of a message: its words and what this engine's rules
+    /// found in it. For training; an assessment computes these itself.
+    pub fn text_model_features(&self, text: &str, channel: Channel) -> classifier::FeatureVector {
+        text::model_features(self, text, channel)
+    }
+
+    /// What the URL model reads of a link: the analyser's facts, letter n-grams of the
+    /// host, the shape of its name and the words of its path. For training.
+    pub fn link_model_features(&self, url: &str) -> Result<classifier::FeatureVector, EngineError> {
+        let analysis = url::inspect(url)?;
+        let mut features = classifier::FeatureVector::default();
+        url::model_features(&analysis, &mut features);
+        Ok(features)
+    }
+
     /// Runs every rule's `match` / `no_match` examples against this engine.
     fn check_examples(&self) -> Result<(), EngineError> {
         text::check_examples(self)?;
@@ -176,8 +229,15 @@ pub(crate) fn run_examples(
                         },
                     ),
                 })?;
-                if ids.iter().any(|id| id == &rule.id) != want {
-                    return Err(example_error(set.file, rule.id.as_str(), example, want));
+                // A model-banded rule's examples are about the rule, whichever band fires.
+                let target = rule.family.as_ref().unwrap_or(&rule.id);
+                let fired = ids.iter().any(|id| {
+                    id == target
+                        || (rule.family.is_some()
+                            && id.as_str().strip_prefix(target.as_str()).is_some_and(|rest| rest.starts_with('_')))
+                });
+                if fired != want {
+                    return Err(example_error(set.file, target.as_str(), example, want));
                 }
             }
         }

@@ -317,6 +317,10 @@ pub struct Metadata {
     /// For a URL check: the host and its registrable domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<UrlDetails>,
+    /// How closely the message (or link) resembles the scams the learned model was trained
+    /// on, 0–100: its calibrated probability in percent. Absent when no model read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_score: Option<u8>,
     /// Signal keys that this version does not know; reported, not fatal.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown_signals: Vec<String>,

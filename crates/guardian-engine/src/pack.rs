@@ -140,6 +140,12 @@ struct RuleDef {
     of: Vec<String>,
     #[serde(default)]
     examples: ExamplesDef,
+    /// A learned model's bands and their points, e.g. `{ p50 = 55, p90 = 72 }`: the rule
+    /// becomes one rule per band (`ID_P50`, `ID_P90`…), each firing while the model's
+    /// probability is in its band (`model.p50` set, the next band's fact not) and the
+    /// rule's own `any` / `all` / `none` / `at_least` hold.
+    #[serde(default)]
+    model_bands: BTreeMap<String, i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -204,6 +210,8 @@ pub(crate) struct Rule {
     pub hidden: bool,
     cond: Condition,
     pub(crate) examples: Examples,
+    /// For a band of a model-banded rule: the rule's own id, which its examples are about.
+    pub(crate) family: Option<Text>,
 }
 
 /// A rule's own examples, kept to be run once the whole engine is built.
@@ -223,6 +231,14 @@ struct Condition {
     at_least: Option<(usize, Vec<usize>)>,
 }
 
+impl Condition {
+    /// Every fact or rule the condition tests.
+    fn atoms(&self) -> impl Iterator<Item = usize> + '_ {
+        let at_least = self.at_least.iter().flat_map(|(_, of)| of.iter());
+        self.any.iter().chain(&self.all).chain(&self.none).chain(at_least).copied()
+    }
+}
+
 /// One module's rules and the facts they may test.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleSet {
@@ -231,6 +247,9 @@ pub(crate) struct RuleSet {
     facts: Vec<String>,
     fact_index: HashMap<String, usize, FnvBuild>,
     pub matcher: Option<PhraseMatcher>,
+    /// `reads_model[i]`: rule i tests a learned model's band, itself or through rules it
+    /// tests; only these change once the model has scored.
+    reads_model: Vec<bool>,
 }
 
 /// FNV-1a: fact names are short and set on every assessment, where SipHash's
@@ -322,7 +341,15 @@ impl RuleSet {
                 return Err(err(PackErrorKind::DuplicateId(id)));
             }
             let hidden = id.starts_with("__");
-            let score = scores.remove(&id).ok_or_else(|| err(PackErrorKind::MissingScore(id.clone())))?;
+            let banded = !def.model_bands.is_empty();
+            let score = match scores.remove(&id) {
+                Some(_) if banded => {
+                    return Err(invalid("a model-banded rule's points are in model_bands, not scores"));
+                }
+                Some(score) => score,
+                None if banded => 0,
+                None => return Err(err(PackErrorKind::MissingScore(id.clone()))),
+            };
             if !(0..=100).contains(&score) {
                 return Err(invalid("scores are 0 to 100"));
             }
@@ -357,7 +384,11 @@ impl RuleSet {
                 none: resolve(&def.none)?,
                 at_least,
             };
-            if !cond.phrases && cond.any.is_empty() && cond.all.is_empty() && cond.at_least.is_none() {
+            if banded {
+                if hidden || cond.phrases {
+                    return Err(invalid("a model-banded rule is visible and has no phrases"));
+                }
+            } else if !cond.phrases && cond.any.is_empty() && cond.all.is_empty() && cond.at_least.is_none() {
                 return Err(invalid("a rule needs phrases, any, all or at_least"));
             }
             if def.examples.positive.is_empty() || def.examples.no_match.is_empty() {
@@ -370,6 +401,48 @@ impl RuleSet {
                     })?),
                     None => None,
                 };
+            let examples = Examples { positive: def.examples.positive, negative: def.examples.no_match };
+            if banded {
+                // Bands in the order of the model's cut points (the facts' order).
+                let mut bands = Vec::with_capacity(def.model_bands.len());
+                for (band, points) in &def.model_bands {
+                    let fact = format!("model.{band}");
+                    let at = *fact_index.get(&fact).ok_or_else(|| {
+                        err(PackErrorKind::UnknownReference { rule: id.clone(), reference: fact.clone() })
+                    })?;
+                    if !(0..=100).contains(points) {
+                        return Err(invalid("band points are 0 to 100"));
+                    }
+                    bands.push((at, band.to_ascii_uppercase(), *points as u8));
+                }
+                bands.sort_unstable();
+                let family: Text = id.as_str().into();
+                for (k, (fact, band, points)) in bands.iter().enumerate() {
+                    let band_id = format!("{id}_{band}");
+                    if rule_index.contains_key(&band_id) {
+                        return Err(err(PackErrorKind::DuplicateId(band_id)));
+                    }
+                    // The rule's own condition, and this band's fact without the next one's.
+                    let mut band_cond = cond.clone();
+                    band_cond.all.push(*fact);
+                    band_cond.none.extend(bands.get(k + 1).map(|next| next.0));
+                    rule_index.insert(band_id.clone(), rules.len());
+                    rules.push((
+                        (Vec::new(), false),
+                        Rule {
+                            id: band_id.into(),
+                            reason: def.reason.trim().into(),
+                            category,
+                            score: *points,
+                            hidden,
+                            cond: band_cond,
+                            examples: if k == 0 { examples.clone() } else { Examples::default() },
+                            family: Some(family.clone()),
+                        },
+                    ));
+                }
+                continue;
+            }
             rule_index.insert(id.clone(), rules.len());
             rules.push((
                 (def.phrases, def.negatable),
@@ -380,7 +453,8 @@ impl RuleSet {
                     score: score as u8,
                     hidden,
                     cond,
-                    examples: Examples { positive: def.examples.positive, negative: def.examples.no_match },
+                    examples,
+                    family: None,
                 },
             ));
         }
@@ -388,14 +462,8 @@ impl RuleSet {
             return Err(err(PackErrorKind::OrphanScore(orphan)));
         }
         let facts_len = facts.len();
-        let used: Vec<usize> = rules
-            .iter()
-            .flat_map(|(_, r)| {
-                let c = &r.cond;
-                c.any.iter().chain(&c.all).chain(&c.none).chain(c.at_least.iter().flat_map(|(_, of)| of)).copied()
-            })
-            .filter_map(|atom| atom.checked_sub(facts_len))
-            .collect();
+        let used: Vec<usize> =
+            rules.iter().flat_map(|(_, r)| r.cond.atoms()).filter_map(|atom| atom.checked_sub(facts_len)).collect();
         if let Some((_, (_, r))) = rules.iter().enumerate().find(|(i, (_, r))| r.hidden && !used.contains(i)) {
             return Err(err(PackErrorKind::InvalidRule {
                 rule: r.id.to_string(),
@@ -414,12 +482,39 @@ impl RuleSet {
         } else {
             None
         };
-        Ok(RuleSet { file, rules: rules.into_iter().map(|(_, r)| r).collect(), facts, fact_index, matcher })
+        let rules: Vec<Rule> = rules.into_iter().map(|(_, r)| r).collect();
+        let mut reads_model = vec![false; rules.len()];
+        for (i, rule) in rules.iter().enumerate() {
+            reads_model[i] = rule.cond.atoms().any(|a| match a.checked_sub(facts.len()) {
+                None => facts[a].starts_with("model."),
+                Some(r) => reads_model[r],
+            });
+        }
+        Ok(RuleSet { file, rules, facts, fact_index, matcher, reads_model })
     }
 
     /// A fresh, all-false fact set for one input.
     pub(crate) fn facts(&self) -> Facts<'_> {
         Facts { set: self, on: vec![false; self.facts.len()] }
+    }
+
+    /// The names of the facts that are true and of the visible rules that fired, leaving out
+    /// the channel, the learned model's own bands and the rules that read them: what the
+    /// model may learn from.
+    pub(crate) fn evidence<'s>(&'s self, facts: &'s Facts<'_>, fired: &'s [usize]) -> impl Iterator<Item = &'s str> {
+        // Not the channel: the same words must weigh the same however they arrive.
+        let facts_on = self
+            .facts
+            .iter()
+            .zip(&facts.on)
+            .filter(|(name, on)| **on && !name.starts_with("model.") && !name.starts_with("channel."));
+        let rules = fired.iter().filter(|&&i| !self.rules[i].hidden && !self.reads_model(i));
+        facts_on.map(|(name, _)| name.as_str()).chain(rules.map(|&i| self.rules[i].id.as_str()))
+    }
+
+    /// True when rule `i` tests a learned model's band, itself or through other rules.
+    pub(crate) fn reads_model(&self, i: usize) -> bool {
+        self.reads_model[i]
     }
 
     /// Evaluates every rule in pack order and returns the indices of those that fired.
@@ -428,19 +523,41 @@ impl RuleSet {
         let mut atoms = facts.on.clone();
         atoms.resize(self.facts.len() + self.rules.len(), false);
         let mut fired = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
-            let c = &rule.cond;
-            let ok = (!c.phrases || phrase_hit.get(i).copied().unwrap_or(false))
-                && (c.any.is_empty() || c.any.iter().any(|&a| atoms[a]))
-                && c.all.iter().all(|&a| atoms[a])
-                && !c.none.iter().any(|&a| atoms[a])
-                && c.at_least.as_ref().is_none_or(|(n, of)| of.iter().filter(|&&a| atoms[a]).count() >= *n);
-            if ok {
+        for i in 0..self.rules.len() {
+            if self.holds(i, &atoms, phrase_hit) {
                 atoms[self.facts.len() + i] = true;
                 fired.push(i);
             }
         }
         fired
+    }
+
+    /// After the model's band facts are set: `first` (an [`RuleSet::evaluate`] without
+    /// them) with the rules that read the model evaluated again; nothing else can change.
+    pub(crate) fn reevaluate_model_rules(&self, facts: &Facts<'_>, phrase_hit: &[bool], first: &[usize]) -> Vec<usize> {
+        let mut atoms = facts.on.clone();
+        atoms.resize(self.facts.len() + self.rules.len(), false);
+        let mut fired: Vec<usize> = first.iter().copied().filter(|&i| !self.reads_model[i]).collect();
+        for &i in &fired {
+            atoms[self.facts.len() + i] = true;
+        }
+        for i in (0..self.rules.len()).filter(|&i| self.reads_model[i]) {
+            if self.holds(i, &atoms, phrase_hit) {
+                atoms[self.facts.len() + i] = true;
+                fired.push(i);
+            }
+        }
+        fired.sort_unstable();
+        fired
+    }
+
+    fn holds(&self, i: usize, atoms: &[bool], phrase_hit: &[bool]) -> bool {
+        let c = &self.rules[i].cond;
+        (!c.phrases || phrase_hit.get(i).copied().unwrap_or(false))
+            && (c.any.is_empty() || c.any.iter().any(|&a| atoms[a]))
+            && c.all.iter().all(|&a| atoms[a])
+            && !c.none.iter().any(|&a| atoms[a])
+            && c.at_least.as_ref().is_none_or(|(n, of)| of.iter().filter(|&&a| atoms[a]).count() >= *n)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::matcher::Hit;
 use crate::model::{AnalyzeTextRequest, Channel, MatchedPhrase, Metadata, Module, RiskResponse};
 use crate::normalize::Normalized;
 use crate::pack::{Rule, RuleSet};
-use crate::{Engine, respond::respond, url};
+use crate::{Engine, classifier, respond::respond, url};
 
 /// Longer texts are cut here (on a character boundary), with a note in the metadata:
 /// a scam shows itself long before, and this bounds the time any input can take.
@@ -20,7 +20,10 @@ const MAX_URLS_ANALYSED: usize = 10;
 const URL_FINDINGS_JOINED: usize = 2;
 /// Only findings at least this strong join: a plain-http link alone says little about a
 /// message, but a look-alike bank domain says a lot.
-const MIN_JOINED_URL_SCORE: u8 = 20;
+const MIN_JOINED_URL_SCORE: u8 = 6;
+/// A link whose own rules (model aside) score this much is risky: a raw IP address or a
+/// look-alike of a brand does, a plain-http link alone does not.
+const RISKY_LINK_POINTS: u32 = 12;
 /// Matched phrases reported in metadata, at most.
 const MAX_MATCHED_PHRASES: usize = 50;
 
@@ -47,7 +50,7 @@ const STATIC_FACTS: &[&str] = &[
 ];
 
 pub(crate) fn facts() -> Vec<String> {
-    STATIC_FACTS.iter().map(|s| s.to_string()).collect()
+    STATIC_FACTS.iter().map(|s| s.to_string()).chain(classifier::band_fact_names()).collect()
 }
 
 /// What scanning a text found, before it becomes a response.
@@ -57,6 +60,8 @@ pub(crate) struct TextScan<'e> {
     /// URL rules from the links, strongest first, to join the reasons.
     pub url_rules: Vec<&'e Rule>,
     pub metadata: Metadata,
+    /// What the text model read, when asked for.
+    pub model_features: Option<classifier::FeatureVector>,
 }
 
 impl<'e> TextScan<'e> {
@@ -127,6 +132,15 @@ pub(crate) fn truncate(text: &str, max: usize) -> &str {
 
 /// Scans a text with the text rules. Never fails: any string gets an answer.
 pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) -> TextScan<'e> {
+    scan_with(engine, full_text, channel, false)
+}
+
+/// What the text model reads of a message (for training).
+pub(crate) fn model_features(engine: &Engine, text: &str, channel: Channel) -> classifier::FeatureVector {
+    scan_with(engine, text, channel, true).model_features.unwrap_or_default()
+}
+
+fn scan_with<'e>(engine: &'e Engine, full_text: &str, channel: Channel, want_features: bool) -> TextScan<'e> {
     let set = &engine.pack.text;
     let mut metadata = Metadata::default();
     let text = truncate(full_text, MAX_TEXT_BYTES);
@@ -145,9 +159,9 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
     let found = url::find_urls(text);
     let mut url_rules: Vec<&Rule> = Vec::new();
     for link in found.iter().take(MAX_URLS_ANALYSED) {
-        let Ok((rules, analysis)) = url::fired_rules(engine, &link.url) else { continue };
+        let Ok((rules, analysis)) = url::fired_rules(engine, &link.url, false) else { continue };
         let total: u32 = rules.iter().filter(|r| !r.hidden).map(|r| u32::from(r.score)).sum();
-        if total >= u32::from(engine.pack.medium) {
+        if total >= RISKY_LINK_POINTS {
             facts.set("link_risky");
         }
         if analysis.facts.contains(&"url.shortener") {
@@ -191,8 +205,48 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
     // Phrases: one pass over the normalised text.
     let normalized = Normalized::new(text);
     let (phrase_hit, hits) = match_phrases(set, &normalized);
-    let fired_idx = set.evaluate(&facts, &phrase_hit);
+
+    let mut fired_idx = set.evaluate(&facts, &phrase_hit);
+
+    // The learned model reads the same normalised text and what the rules found; its band
+    // is then a fact for the rules that score it.
+    let mut model_phrases = Vec::new();
+    let mut model_features = None;
+    if want_features {
+        let mut features = classifier::FeatureVector::default();
+        classifier::text_features_normalized(text, &normalized, &mut features);
+        for name in set.evidence(&facts, &fired_idx) {
+            classifier::push_evidence(&mut features, name);
+        }
+        model_features = Some(features);
+    } else if let Some(model) = &engine.models.text {
+        let mut scorer = classifier::Scorer::new(model);
+        classifier::text_features_normalized(text, &normalized, &mut scorer);
+        for name in set.evidence(&facts, &fired_idx) {
+            classifier::push_evidence(&mut scorer, name);
+        }
+        let scored = scorer.finish();
+        for fact in classifier::band_facts(scored.probability) {
+            facts.set(fact);
+        }
+        metadata.model_score = Some(classifier::percent(scored.probability));
+        model_phrases = scored.phrases;
+        fired_idx = set.reevaluate_model_rules(&facts, &phrase_hit, &fired_idx);
+    }
     let fired: Vec<&Rule> = fired_idx.iter().map(|&i| &set.rules[i]).collect();
+
+    // The phrases that weighed most with the model, credited to the band rule that scored.
+    if let Some(&model_rule) = fired_idx.iter().find(|&&i| !set.rules[i].hidden && set.reads_model(i)) {
+        for c in model_phrases {
+            let (start, end) = normalized.original_span(c.start, c.end);
+            metadata.matched_phrases.push(MatchedPhrase {
+                rule: set.rules[model_rule].id.clone(),
+                phrase: normalized.as_str()[c.start..c.end].into(),
+                start,
+                end,
+            });
+        }
+    }
 
     if let Some(matcher) = &set.matcher {
         // Highlight only what the person is shown: phrases of fired, visible rules.
@@ -221,7 +275,7 @@ pub(crate) fn scan<'e>(engine: &'e Engine, full_text: &str, channel: Channel) ->
             });
         }
     }
-    TextScan { fired, url_rules, metadata }
+    TextScan { fired, url_rules, metadata, model_features }
 }
 
 /// Features computed from the raw text (case, punctuation, numbers).

@@ -13,6 +13,8 @@ mod call;
 mod identity;
 #[path = "engine/inbox.rs"]
 mod inbox;
+#[path = "engine/model.rs"]
+mod model;
 #[path = "engine/money.rs"]
 mod money;
 #[path = "engine/props.rs"]

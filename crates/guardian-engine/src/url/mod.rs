@@ -14,7 +14,7 @@
 //! INTERFACE (used by text.rs and lib.rs — keep these signatures):
 //! - `facts()`: the vocabulary of facts `url.toml` rules may test (`url.*`).
 //! - `inspect(input)`: parse + lexical analysis → facts + details, or `EngineError::InvalidUrl`.
-//! - `fired_rules(engine, input)`: inspect + evaluate `url.toml` → fired rules (building
+//! - `fired_rules(engine, input, with_model)`: inspect + evaluate `url.toml` → fired rules (building
 //!   blocks included) and the analysis.
 //! - `assess(engine, request)`: the public URL check.
 //! - `find_urls(text)`: links in free text (with a scheme added where missing).
@@ -32,7 +32,7 @@ use self::data::{Data, Kind, data, word};
 use crate::error::EngineError;
 use crate::model::{AnalyzeUrlRequest, Metadata, Module, RiskResponse, UrlDetails};
 use crate::pack::Rule;
-use crate::{Engine, respond::respond};
+use crate::{Engine, classifier, respond::respond};
 
 /// Every fact the analyser can report, in the order it checks them.
 const FACTS: &[&str] = &[
@@ -85,7 +85,7 @@ const LONG_NAME: usize = 12;
 const TLD_WORDS: &[&str] = &["biz", "com", "edu", "gov", "info", "net", "org"];
 
 pub(crate) fn facts() -> Vec<String> {
-    FACTS.iter().map(|s| s.to_string()).collect()
+    FACTS.iter().map(|s| s.to_string()).chain(classifier::band_fact_names()).collect()
 }
 
 /// What the analyser found in one link.
@@ -93,6 +93,8 @@ pub(crate) fn facts() -> Vec<String> {
 pub(crate) struct UrlAnalysis {
     pub facts: Vec<&'static str>,
     pub details: UrlDetails,
+    /// The URL model's probability in per cent, when there is a model.
+    pub model_score: Option<u8>,
 }
 
 impl UrlAnalysis {
@@ -357,24 +359,50 @@ fn inspect_domain(data: &Data, ascii: &str, path: &str, out: &mut UrlAnalysis) -
     unicode
 }
 
-/// Inspects a link and evaluates the URL rules on it.
 /// Inspects a link and evaluates the URL rules on it: the fired rules (building blocks
 /// included) and the analysis, whose facts a message's own rules also read.
-pub(crate) fn fired_rules<'e>(engine: &'e Engine, input: &str) -> Result<(Vec<&'e Rule>, UrlAnalysis), EngineError> {
-    let analysis = inspect(input)?;
+/// A link inside a message is read `with_model: false`: the message's own model already
+/// weighs what the link analysis found, and was trained on exactly that.
+pub(crate) fn fired_rules<'e>(
+    engine: &'e Engine,
+    input: &str,
+    with_model: bool,
+) -> Result<(Vec<&'e Rule>, UrlAnalysis), EngineError> {
+    let mut analysis = inspect(input)?;
     let set = &engine.pack.url;
     let mut facts = set.facts();
     for f in &analysis.facts {
         facts.set(f);
+    }
+    if let Some(model) = engine.models.url.as_ref().filter(|_| with_model) {
+        let mut scorer = classifier::Scorer::new(model);
+        model_features(&analysis, &mut scorer);
+        let probability = scorer.finish().probability;
+        for fact in classifier::band_facts(probability) {
+            facts.set(fact);
+        }
+        analysis.model_score = Some(classifier::percent(probability));
     }
     let fired = set.evaluate(&facts, &[]).into_iter().map(|i| &set.rules[i]).collect();
     Ok((fired, analysis))
 }
 
 pub(crate) fn assess(engine: &Engine, request: &AnalyzeUrlRequest) -> Result<RiskResponse, EngineError> {
-    let (fired, UrlAnalysis { details, .. }) = fired_rules(engine, &request.url)?;
-    let metadata = Metadata { urls: vec![details.normalized.clone()], url: Some(details), ..Metadata::default() };
+    let (fired, UrlAnalysis { details, model_score, .. }) = fired_rules(engine, &request.url, true)?;
+    let metadata =
+        Metadata { urls: vec![details.normalized.clone()], url: Some(details), model_score, ..Metadata::default() };
     Ok(respond(engine, Module::Inboxguard, &fired, metadata))
+}
+
+/// What the URL model reads of an analysed link.
+pub(crate) fn model_features(analysis: &UrlAnalysis, out: &mut impl classifier::FeatureSink) {
+    let parts = classifier::UrlParts {
+        facts: &analysis.facts,
+        host: &analysis.details.host,
+        registrable: analysis.details.registrable_domain.as_deref(),
+        url: &analysis.details.normalized,
+    };
+    classifier::url_features(&parts, out);
 }
 
 /// A link found in free text.
@@ -426,7 +454,7 @@ pub(crate) fn check_examples(engine: &Engine) -> Result<(), EngineError> {
     data()?;
     crate::run_examples(&engine.pack.url, |example| {
         let input = example.as_str().ok_or_else(|| EngineError::input("example", "URL examples are strings"))?;
-        let (fired, _) = fired_rules(engine, input)?;
+        let (fired, _) = fired_rules(engine, input, true)?;
         Ok(fired.iter().map(|r| r.id.clone()).collect())
     })
 }
