@@ -376,6 +376,8 @@ fn fake_server(answers: Vec<Option<Vec<u8>>>) -> String {
 
 /// A canned answer (`None`: never answer).
 type Answer = Option<Vec<u8>>;
+/// An answer, the words the status must use, and the error expected.
+type Case = (Answer, &'static str, fn(&SyncError) -> bool);
 
 fn http(status: &str, headers: &str, body: &str) -> Answer {
     Some(
@@ -416,7 +418,7 @@ fn bad_servers_give_a_clear_status_keep_the_queue_and_never_hang() {
     assert!(matches!(error, SyncError::Tls(_) | SyncError::BadAnswer(_) | SyncError::Unreachable(_)), "{error}");
     assert!(!device.is_enrolled().unwrap());
 
-    let cases: Vec<(Answer, &str, fn(&SyncError) -> bool)> = vec![
+    let cases: Vec<Case> = vec![
         (
             http("401 Unauthorized", "", r#"{"detail": "Unknown device or wrong token; enrol again"}"#),
             "did not accept",
