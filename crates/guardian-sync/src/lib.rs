@@ -155,6 +155,11 @@ pub enum PackUpdate {
     NoneOnServer,
 }
 
+/// True when the device behind `store` is enrolled for sync (one settings read).
+pub fn is_enrolled(store: &Store) -> Result<bool> {
+    Ok(store.setting(DEVICE_ID)?.is_some())
+}
+
 /// Queues a check for sync if this device is enrolled (else does nothing and returns
 /// `None`). Only what the share policy allows is queued. No network.
 pub fn queue_check(
