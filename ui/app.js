@@ -1128,9 +1128,10 @@ function renderSync(view) {
   const parts = [`Sharing is on, with ${v.server_url || "your family's service"}.`];
   parts.push(v.last_sync_at ? `Last sent: ${whenText(v.last_sync_at)}.` : "Nothing has been sent yet.");
   if (pending > 0) parts.push(`Waiting to send: ${pending} check${pending === 1 ? "" : "s"}.`);
-  if (v.last_error) parts.push(`Last try: ${whenText(v.last_attempt_at)}. ${v.last_error}`);
   if (v.rule_pack) parts.push(String(v.rule_pack));
   status.textContent = parts.join(" ");
+  // The last problem goes in the alert box (once), not in the "all is well" status.
+  if (v.last_error) syncError(`Last try, ${whenText(v.last_attempt_at)}: ${v.last_error}`);
   const share = v.share && typeof v.share === "object" ? v.share : {};
   for (const box of $$('input[name="share"]')) box.checked = Boolean(share[box.value]);
   const contacts = asList(v.contacts);
