@@ -27,7 +27,7 @@ pub enum SyncError {
     #[error("the server did not accept this device ({0})")]
     Unauthorized(String),
     /// 403 for a device that was revoked on the server.
-    #[error("this device was revoked on the server; enrol it again to sync ({0})")]
+    #[error("this device was revoked on the server, so it can no longer send checks; enrol it again to sync")]
     Revoked(String),
     /// 403 for anything else (wrong API key, bad enrolment code).
     #[error("the server refused: {0}")]

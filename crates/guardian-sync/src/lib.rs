@@ -50,6 +50,9 @@ const TOKEN_AT: &str = "sync.token_location";
 const SHARE: &str = "sync.share";
 const STATUS: &str = "sync.status";
 
+/// When a record the server refused is tried again.
+const REFUSED_RETRY: TimeDelta = TimeDelta::days(1);
+
 /// How sync behaves.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -140,6 +143,8 @@ pub struct SyncReport {
     pub sent: usize,
     /// Records it already had (a resend after an interruption).
     pub duplicates: usize,
+    /// Records it refused (kept, tried again a day later).
+    pub refused: usize,
     /// Records still waiting.
     pub pending: u64,
 }
@@ -328,7 +333,14 @@ impl Device {
         match &outcome {
             Ok(contacts) => {
                 kept.last_sync_at = Some(now);
-                kept.last_error = None;
+                kept.last_error = (report.refused > 0).then(|| {
+                    format!(
+                        "The server refused {} check{}; {} kept on this device and tried again tomorrow.",
+                        report.refused,
+                        if report.refused == 1 { "" } else { "s" },
+                        if report.refused == 1 { "it is" } else { "they are" }
+                    )
+                });
                 kept.failures = 0;
                 kept.next_attempt_at = None;
                 kept.contacts = contacts.clone();
@@ -377,18 +389,29 @@ impl Device {
             }
             let records: Vec<Value> = batch.iter().map(|r| policy::wire_record(&r.id, &r.payload, policy)).collect();
             match credentials.client.push(&credentials.device_id, &credentials.token, &records) {
-                Ok(result) => {
-                    let confirmed: HashSet<&str> = result.results.iter().map(|r| r.id.as_str()).collect();
-                    let (done, missing): (Vec<_>, Vec<_>) =
-                        batch.iter().map(|r| r.id.clone()).partition(|id| confirmed.contains(id.as_str()));
-                    self.store.ack(&done)?;
-                    for id in missing {
-                        self.store.defer(&id, now, "not confirmed by the server")?;
-                    }
-                    report.sent += result.stored;
-                    report.duplicates += result.duplicates;
-                    if batch.len() < self.options.batch_size {
-                        break;
+                Ok(result) => self.settle(&batch, &result, now, report)?,
+                Err(SyncError::Refused { status: 400 | 413 | 422, .. }) => {
+                    // The server cannot take something in this batch: send one by one, so one
+                    // record it refuses never holds up the others. A refused record is kept
+                    // and tried again a day later (a newer server may take it).
+                    for (i, (record, wire)) in batch.iter().zip(&records).enumerate() {
+                        match credentials.client.push(
+                            &credentials.device_id,
+                            &credentials.token,
+                            std::slice::from_ref(wire),
+                        ) {
+                            Ok(result) => self.settle(std::slice::from_ref(record), &result, now, report)?,
+                            Err(SyncError::Refused { status: 400 | 413 | 422, .. }) => {
+                                self.store.defer(&record.id, now + REFUSED_RETRY, "refused by the server")?;
+                                report.refused += 1;
+                            }
+                            Err(error) => {
+                                for record in &batch[i..] {
+                                    self.store.defer(&record.id, now, short_reason(&error))?;
+                                }
+                                return Err(error);
+                            }
+                        }
                     }
                 }
                 Err(error) => {
@@ -399,8 +422,31 @@ impl Device {
                     return Err(error);
                 }
             }
+            if batch.len() < self.options.batch_size {
+                break;
+            }
         }
         credentials.client.contacts(&credentials.device_id, &credentials.token)
+    }
+
+    /// Removes what the server confirmed; anything it did not mention is due again.
+    fn settle(
+        &self,
+        batch: &[guardian_store::OutboxRecord],
+        result: &PushResult,
+        now: DateTime<Utc>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let confirmed: HashSet<&str> = result.results.iter().map(|r| r.id.as_str()).collect();
+        let (done, missing): (Vec<_>, Vec<_>) =
+            batch.iter().map(|r| r.id.clone()).partition(|id| confirmed.contains(id.as_str()));
+        self.store.ack(&done)?;
+        for id in missing {
+            self.store.defer(&id, now, "not confirmed by the server")?;
+        }
+        report.sent += result.stored;
+        report.duplicates += result.duplicates;
+        Ok(())
     }
 
     /// Exponential back-off with jitter: base · 2^(failures−1), capped, then a random

@@ -186,6 +186,31 @@ fn a_batch_the_server_stored_but_the_client_never_acknowledged_is_stored_once() 
 }
 
 #[test]
+fn a_record_the_server_refuses_is_kept_and_does_not_hold_up_the_others() {
+    let server = Server::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let device = device(home.path());
+    device.enrol(&url(&server), Enrolment::Open, Utc::now()).unwrap();
+    queue_text(device.store(), SCAM_SMS);
+    // What an older or newer client might have queued: a score this server does not take.
+    let odd = json!({"kind": "assessment", "module": "inboxguard", "level": "high", "score": 180,
+        "rule_ids": [], "pack_version": "1", "created_at": Utc::now()});
+    let odd_id = device.store().enqueue("assessment", &odd, Utc::now()).unwrap();
+    let good: BTreeSet<String> = (0..3).map(|_| queue_text(device.store(), BENIGN_SMS)).collect();
+
+    let report = device.sync_now(Utc::now()).unwrap();
+    assert_eq!((report.sent, report.refused, report.pending), (4, 1, 1));
+    let delivered: BTreeSet<String> = history_ids(&device).into_iter().collect();
+    assert!(good.is_subset(&delivered) && !delivered.contains(&odd_id));
+    let status = device.status().unwrap();
+    assert!(status.last_error.as_deref().unwrap().contains("refused 1 check"), "{status:?}");
+    // Kept, and not sent again until tomorrow.
+    assert_eq!(device.sync_now(Utc::now()).unwrap().refused, 0);
+    assert_eq!(device.store().outbox_len().unwrap(), 1);
+    assert_eq!(device.sync_now(Utc::now() + TimeDelta::days(2)).unwrap().refused, 1);
+}
+
+#[test]
 fn a_caregiver_sees_an_alert_within_one_sync_of_a_high_risk_check_and_nothing_for_low_ones() {
     let server = Server::start(&[]);
     let home = tempfile::tempdir().unwrap();
