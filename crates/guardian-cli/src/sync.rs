@@ -123,6 +123,12 @@ pub fn run(dir: &Path, engine: &Engine, json: bool, args: SyncArgs) -> anyhow::R
                     }
                 )?;
             }
+            if report.refused > 0 {
+                eprintln!(
+                    "guardian: note: the server refused {} check(s); they are kept here and tried again tomorrow",
+                    report.refused
+                );
+            }
             match update {
                 Ok(PackUpdate::Installed(pack)) => {
                     eprintln!("guardian: rules updated to version {} (used from the next check)", pack.bundle.version);
