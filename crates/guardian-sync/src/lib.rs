@@ -552,3 +552,100 @@ fn sentence(error: &SyncError) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use guardian_engine::{AnalyzeTextRequest, Channel, Engine};
+
+    const SCAM: &str = "Your bank account is locked. Buy $500 in gift cards and text us the codes now.";
+
+    /// An address where nothing listens.
+    fn nowhere() -> String {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        format!("http://127.0.0.1:{port}")
+    }
+
+    fn enrolled(url: &str) -> Device {
+        let store = Store::open_in_memory().unwrap();
+        let tokens = TokenStore::memory();
+        tokens.save("dev-1", &"t".repeat(64)).unwrap();
+        let now = Utc::now();
+        store.set_setting(SERVER_URL, url, now).unwrap();
+        store.set_setting(DEVICE_ID, "dev-1", now).unwrap();
+        store.set_setting(TOKEN_AT, TokenLocation::Memory.tag(), now).unwrap();
+        Device::new(store, tokens, std::env::temp_dir())
+    }
+
+    fn queue(device: &Device) {
+        let request = AnalyzeTextRequest { text: SCAM.to_owned(), channel: Channel::Sms };
+        let response = Engine::bundled().unwrap().analyze_text(&request).unwrap();
+        let queued = queue_check(
+            device.store(),
+            RecordKind::Assessment,
+            Module::Inboxguard,
+            &response,
+            &Details::text(&request),
+            Utc::now(),
+        );
+        assert!(queued.unwrap().is_some());
+    }
+
+    #[test]
+    fn only_what_the_policy_allows_is_queued() {
+        let device = enrolled(&nowhere());
+        queue(&device);
+        device.set_share(SharePolicy { text: true, ..SharePolicy::default() }, Utc::now()).unwrap();
+        queue(&device);
+        let queued = device.store().claim(10, Utc::now(), TimeDelta::seconds(60)).unwrap();
+        assert!(queued[0].payload.get("details").is_none(), "{}", queued[0].payload);
+        assert!(!queued[0].payload.to_string().contains("gift cards"));
+        assert_eq!(queued[1].payload["details"]["text"].as_str(), Some(SCAM));
+        assert_eq!(queued[0].payload["level"], "high");
+        assert!(queued[0].payload["rule_ids"].as_array().is_some_and(|r| !r.is_empty()));
+    }
+
+    #[test]
+    fn the_back_off_is_honoured_but_a_clock_set_back_cannot_stall_sync() {
+        let device = enrolled(&nowhere());
+        queue(&device);
+        let now = Utc::now();
+        let error = device.sync_now(now).unwrap_err();
+        assert!(matches!(error, SyncError::Unreachable(_)), "{error}");
+        let next = device.status().unwrap().next_attempt_at.unwrap();
+        assert!(next > now + TimeDelta::seconds(14) && next <= now + TimeDelta::seconds(30), "{next} vs {now}");
+        assert_eq!(device.sync_if_due(now + TimeDelta::seconds(5)).unwrap(), None, "waits its back-off");
+        assert!(device.sync_if_due(now + TimeDelta::seconds(31)).is_err(), "then tries again");
+        let second = device.status().unwrap().next_attempt_at.unwrap();
+        assert!(second >= now + TimeDelta::seconds(31) + TimeDelta::seconds(29), "the wait doubles: {second}");
+
+        // The clock was set back a day: the recorded next try is far ahead, but not trusted.
+        let mut kept = device.kept().unwrap();
+        kept.next_attempt_at = Some(now + TimeDelta::days(1));
+        device.keep(&kept, now).unwrap();
+        assert!(device.sync_if_due(now).is_err(), "ran (and failed: nothing listens there)");
+        assert_eq!(device.status().unwrap().pending, 1, "and kept the check");
+    }
+
+    #[test]
+    fn nothing_is_queued_or_sent_before_enrolment() {
+        let store = Store::open_in_memory().unwrap();
+        let device = Device::new(store, TokenStore::memory(), std::env::temp_dir());
+        let response = Engine::bundled().unwrap().check_identity(&Default::default());
+        assert_eq!(
+            queue_check(
+                device.store(),
+                RecordKind::Assessment,
+                Module::Identitywatch,
+                &response,
+                &Details::none(),
+                Utc::now()
+            )
+            .unwrap(),
+            None
+        );
+        assert!(matches!(device.sync_now(Utc::now()).unwrap_err(), SyncError::NotEnrolled));
+        assert_eq!(device.sync_if_due(Utc::now()).unwrap(), None);
+        assert!(!device.status().unwrap().enrolled);
+    }
+}
