@@ -123,6 +123,7 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (device_id, id)
     );
     CREATE INDEX sync_records_by_time ON sync_records(received_at);
+    CREATE INDEX sync_records_by_device ON sync_records(device_id, seq);
 
     CREATE TABLE sync_caregivers (
         id         TEXT PRIMARY KEY,
