@@ -379,6 +379,12 @@ fn transport_error(error: ureq::Error) -> SyncError {
         ureq::Error::Timeout(_) => SyncError::Timeout,
         ureq::Error::HostNotFound => SyncError::Unreachable("the server's name was not found".to_owned()),
         ureq::Error::ConnectionFailed => SyncError::Unreachable("nothing answered at that address".to_owned()),
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
+            SyncError::Tls(io.get_ref().map(ToString::to_string).unwrap_or_default())
+        }
+        ureq::Error::Io(io) if io.to_string().contains("lookup address") => {
+            SyncError::Unreachable("no server has that name".to_owned())
+        }
         ureq::Error::Io(io) => match io.kind() {
             ErrorKind::TimedOut | ErrorKind::WouldBlock => SyncError::Timeout,
             ErrorKind::ConnectionRefused => {
