@@ -156,8 +156,8 @@ fn has_api_key(state: &AppState, headers: &HeaderMap) -> Result<bool, ApiError> 
 /// `POST /v1/devices/register`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    /// An enrolment code from the server's operator, when the device does not have the
-    /// server's API key.
+    /// An enrolment code from the server's operator (or the server's API key itself), when
+    /// the device does not send the API key as `X-API-Key`.
     #[serde(default)]
     pub enrolment_code: Option<String>,
 }
@@ -181,10 +181,15 @@ pub async fn register(
     let code = body.enrolment_code.as_deref().map(normalize_code).filter(|c| !c.is_empty());
     let allowed = match code {
         Some(code) => {
+            // A person may type the server's API key where the app asks for a code.
+            let is_key = state.api_key().is_some_and(|key| {
+                bool::from(body.enrolment_code.as_deref().unwrap_or("").trim().as_bytes().ct_eq(key.as_bytes()))
+            });
             let code_hash = hash(&code);
-            blocking(state.store(), move |store| store.take_enrolment_code(&code_hash, Utc::now()))
-                .await?
-                .map_err(store_error)?
+            is_key
+                || blocking(state.store(), move |store| store.take_enrolment_code(&code_hash, Utc::now()))
+                    .await?
+                    .map_err(store_error)?
         }
         None => has_api_key(&state, &headers)?,
     };

@@ -351,6 +351,10 @@ fn enrolment_needs_the_key_or_a_code_and_a_revoked_device_keeps_its_queue() {
     let error = self::device(second.path()).enrol(&url(&server), Enrolment::Code(code), Utc::now()).unwrap_err();
     assert!(error.to_string().contains("not valid or has expired"), "{error}");
 
+    // The key typed where the app asks for a joining code works too.
+    let third = tempfile::tempdir().unwrap();
+    self::device(third.path()).enrol(&url(&server), Enrolment::Code(KEY.to_owned()), Utc::now()).unwrap();
+
     // Enrolled with the key, then revoked by the operator.
     let status = device.enrol(&url(&server), Enrolment::ApiKey(KEY.to_owned()), Utc::now()).unwrap();
     let device_id = status.device_id.unwrap();
