@@ -202,6 +202,23 @@ mod keychain {
 mod tests {
     use super::*;
 
+    /// With a real OS keychain the token goes there and no file is written.
+    /// `scripts/test-keychain` runs it inside a private D-Bus session with a keyring.
+    #[test]
+    #[ignore = "needs a real OS keychain: scripts/test-keychain runs it"]
+    fn keychain_holds_the_token_when_there_is_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let tokens = TokenStore::Auto(dir.path().to_path_buf());
+        let device = format!("test-{}", std::process::id());
+        assert_eq!(tokens.save(&device, "secret-token-0123").unwrap(), TokenLocation::Keychain);
+        assert!(!dir.path().join(TOKEN_FILE).exists(), "no token file when the keychain works");
+        assert_eq!(tokens.load(&device, TokenLocation::Keychain).unwrap().as_str(), "secret-token-0123");
+        tokens.delete(&device);
+        assert!(
+            tokens.load(&device, TokenLocation::Keychain).unwrap_err().to_string().contains("enrol this device again")
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_token_file_is_private() {
