@@ -20,6 +20,13 @@ const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set",
     "read_clipboard",
+    "sync_status",
+    "sync_enrol",
+    "sync_leave",
+    "sync_set_share",
+    "sync_now",
+    "sync_link_code",
+    "sync_unlink",
 ];
 
 fn main() {

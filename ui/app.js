@@ -32,6 +32,7 @@ const state = {
   money: null,
   call: null,
   result: null,
+  sync: null,
 };
 
 // ------------------------------------------------------------ building ----
@@ -1038,6 +1039,7 @@ function onShowSettings(entry) {
   $("#settings-status").textContent =
     entry && entry.from === "trusted" ? "Add the name and phone number of someone you trust, then press Save." : "";
   renderAbout();
+  loadSync();
 }
 
 async function saveSettings(button) {
@@ -1074,6 +1076,149 @@ async function saveSettings(button) {
     status.textContent = who
       ? `Saved. After each check, you'll see a button to call ${who}.`
       : "Saved. No one is set up to call.";
+  });
+}
+
+// ------------------------------------------------- warn my family (sync) ----
+
+const SHARE_KEYS = ["text", "url", "amounts", "names"];
+
+function syncError(reason) {
+  const box = $("#sync-error");
+  box.textContent = "";
+  if (reason) box.textContent = messageOf(reason);
+}
+
+/** Runs a sync action with its button busy; errors go to the sync panel's own box. */
+async function syncBusy(button, label, work) {
+  syncError(null);
+  await busy(button, label, async () => {
+    try {
+      await work();
+    } catch (reason) {
+      syncError(reason);
+      loadSync(false);
+    }
+  });
+}
+
+function whenText(iso) {
+  return iso ? formatDate(iso) : "";
+}
+
+function renderSync(view) {
+  const v = view && typeof view === "object" ? view : {};
+  state.sync = v;
+  const status = $("#sync-status");
+  const enrolForm = $("#sync-enrol-form");
+  const on = $("#sync-on");
+  if (!v.available) {
+    enrolForm.hidden = true;
+    on.hidden = true;
+    status.textContent = v.unavailable_reason ? String(v.unavailable_reason) : "Sharing is not available here.";
+    return;
+  }
+  enrolForm.hidden = Boolean(v.enrolled);
+  on.hidden = !v.enrolled;
+  if (!v.enrolled) {
+    status.textContent = "Sharing is off. Everything stays on this device.";
+    return;
+  }
+  const pending = Number(v.pending) || 0;
+  const parts = [`Sharing is on, with ${v.server_url || "your family's service"}.`];
+  parts.push(v.last_sync_at ? `Last sent: ${whenText(v.last_sync_at)}.` : "Nothing has been sent yet.");
+  if (pending > 0) parts.push(`Waiting to send: ${pending} check${pending === 1 ? "" : "s"}.`);
+  if (v.rule_pack) parts.push(String(v.rule_pack));
+  status.textContent = parts.join(" ");
+  // The last problem goes in the alert box (once), not in the "all is well" status.
+  if (v.last_error) syncError(`Last try, ${whenText(v.last_attempt_at)}: ${v.last_error}`);
+  const share = v.share && typeof v.share === "object" ? v.share : {};
+  for (const box of $$('input[name="share"]')) box.checked = Boolean(share[box.value]);
+  const contacts = asList(v.contacts);
+  $("#sync-contacts").textContent = contacts.length
+    ? `Warned when a check finds a high risk: ${contacts.map((c) => c.name || "your trusted contact").join(", ")}.`
+    : "No one is linked yet. Get a code, and give it to the person you trust so they can link to you.";
+  $("#sync-unlink").hidden = contacts.length === 0;
+}
+
+function loadSync(clear = true) {
+  if (clear) syncError(null);
+  return api.syncStatus().then(renderSync, (reason) => syncError(reason));
+}
+
+async function enrolSync(button) {
+  const url = $("#sync-url").value.trim();
+  const code = $("#sync-code").value.trim();
+  syncError(null);
+  if (!url) {
+    syncError("Please type the service address you were given, like https://guardian.example.org");
+    $("#sync-url").focus();
+    return;
+  }
+  await syncBusy(button, "Turning on\u2026", async () => {
+    renderSync(await api.syncEnrol(url, code || null));
+    $("#sync-code").value = "";
+    announce("Sharing is on.");
+  });
+}
+
+async function syncNow(button) {
+  await syncBusy(button, "Sending\u2026", async () => {
+    const done = await api.syncNow();
+    renderSync(done && done.status);
+    const sent = Number(done && done.report && done.report.sent) || 0;
+    const note = done && done.rules_note ? ` ${done.rules_note}` : "";
+    announce(`Sent ${sent} check${sent === 1 ? "" : "s"}.${note}`);
+  });
+}
+
+async function saveShare(button) {
+  const share = {};
+  for (const key of SHARE_KEYS) share[key] = false;
+  for (const box of $$('input[name="share"]:checked')) share[box.value] = true;
+  await syncBusy(button, "Saving\u2026", async () => {
+    renderSync(await api.syncSetShare(share));
+    announce("Saved what to send.");
+  });
+}
+
+async function linkCode(button) {
+  const box = $("#sync-link-code");
+  await syncBusy(button, "Getting a code\u2026", async () => {
+    const made = await api.syncLinkCode();
+    const until = made && made.expires_at ? ` It works once, until ${whenText(made.expires_at)}.` : "";
+    box.textContent = `Your code: ${made && made.code ? made.code : ""}. Give it to the person you trust.${until}`;
+    box.hidden = false;
+    announce(box.textContent);
+  });
+}
+
+async function unlinkContacts(button) {
+  await syncBusy(button, "Stopping\u2026", async () => {
+    renderSync(await api.syncUnlink());
+    $("#sync-link-code").hidden = true;
+    announce("Your trusted contact will not be warned any more.");
+  });
+}
+
+function askSyncLeave() {
+  $("#sync-leave-confirm").hidden = false;
+  $("#sync-leave-question").focus();
+}
+
+function cancelSyncLeave() {
+  $("#sync-leave-confirm").hidden = true;
+  $('[data-action="sync-leave"]').focus();
+}
+
+async function confirmSyncLeave(button) {
+  await syncBusy(button, "Turning off\u2026", async () => {
+    renderSync(await api.syncLeave());
+    $("#sync-leave-confirm").hidden = true;
+    $("#sync-link-code").hidden = true;
+    announce("Sharing is off. Everything stays on this device.");
+    $("#sync-title").setAttribute("tabindex", "-1");
+    $("#sync-title").focus();
   });
 }
 
@@ -1136,6 +1281,12 @@ const ACTIONS = {
   "cancel-delete-all": () => cancelDeleteAll(),
   "confirm-delete-all": (b) => confirmDeleteAll(b),
   "export-history": (b) => exportHistory(b),
+  "sync-now": (b) => syncNow(b),
+  "sync-link-code": (b) => linkCode(b),
+  "sync-unlink": (b) => unlinkContacts(b),
+  "sync-leave": () => askSyncLeave(),
+  "cancel-sync-leave": () => cancelSyncLeave(),
+  "confirm-sync-leave": (b) => confirmSyncLeave(b),
 };
 
 function onClick(event) {
@@ -1212,6 +1363,8 @@ function start() {
   onSubmit($("#money-details-form"), checkMoney);
   onSubmit($("#identity-form"), checkIdentity);
   onSubmit($("#settings-form"), saveSettings);
+  onSubmit($("#sync-enrol-form"), enrolSync);
+  onSubmit($("#sync-share-form"), saveShare);
   onSubmit($("#call-note-form"), addCallNote);
   window.addEventListener("error", showUnexpected);
   window.addEventListener("unhandledrejection", (event) => {

@@ -53,6 +53,13 @@ const appApi = {
   settingsGet: () => invoke("settings_get"),
   settingsSet: (settings) => invoke("settings_set", { settings }),
   readClipboard: () => invoke("read_clipboard"),
+  syncStatus: () => invoke("sync_status"),
+  syncEnrol: (serverUrl, code) => invoke("sync_enrol", { serverUrl, code }),
+  syncLeave: () => invoke("sync_leave"),
+  syncSetShare: (share) => invoke("sync_set_share", { share }),
+  syncNow: () => invoke("sync_now"),
+  syncLinkCode: () => invoke("sync_link_code"),
+  syncUnlink: () => invoke("sync_unlink"),
 };
 
 // ------------------------------------------------------------------ web ----
@@ -142,6 +149,7 @@ function randomId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+const WEB_NO_SYNC = "Sharing with family is set up in the Titanium Guardian app, not in the browser.";
 const userId = randomId();
 const memory = { history: [], settings: { trusted_contact_name: "", trusted_contact_phone: "" } };
 const calls = new Map(); // session id → number of signs/notes added
@@ -289,6 +297,30 @@ const webApi = {
       trusted_contact_phone: String(settings.trusted_contact_phone || ""),
     };
     return copy(memory.settings);
+  },
+
+  // Sharing with family is the app's: a browser page keeps nothing to send.
+  syncStatus: async () => ({
+    available: false,
+    unavailable_reason: "Sharing with family is set up in the Titanium Guardian app, not in the browser.",
+  }),
+  syncEnrol: async () => {
+    throw new Error(WEB_NO_SYNC);
+  },
+  syncLeave: async () => {
+    throw new Error(WEB_NO_SYNC);
+  },
+  syncSetShare: async () => {
+    throw new Error(WEB_NO_SYNC);
+  },
+  syncNow: async () => {
+    throw new Error(WEB_NO_SYNC);
+  },
+  syncLinkCode: async () => {
+    throw new Error(WEB_NO_SYNC);
+  },
+  syncUnlink: async () => {
+    throw new Error(WEB_NO_SYNC);
   },
 
   readClipboard: async () => {

@@ -7,6 +7,7 @@ use guardian_engine::{
     RiskResponse, SessionEvent,
 };
 use guardian_store::{Checked, HistoryQuery, NewSession, SavedAssessment, Store, StoreError};
+use guardian_sync::{Details, RecordKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tauri::State;
@@ -29,11 +30,19 @@ impl AppState {
         self.store.as_ref().map_err(Clone::clone)
     }
 
-    /// Keeps the check in Past checks; a failure is reported beside the answer, never
-    /// instead of it.
-    fn answer(&self, checked: Checked, response: RiskResponse) -> CheckResult {
+    /// Keeps the check in Past checks, and queues it for sync when this device is
+    /// enrolled (no network here: the background task sends it); a failure is reported
+    /// beside the answer, never instead of it.
+    fn answer(&self, checked: Checked, details: Details, kind: RecordKind, response: RiskResponse) -> CheckResult {
+        let now = Utc::now();
         let saved = self.history().and_then(|store| {
-            store.record_assessment(&checked.as_new(&response), Utc::now()).map_err(|e| saving_failed(&e))
+            let id = store.record_assessment(&checked.as_new(&response), now).map_err(|e| saving_failed(&e))?;
+            match guardian_sync::queue_check(store, kind, checked.module, &response, &details, now) {
+                Ok(Some(_)) => self.wake_sync(),
+                Ok(None) => {}
+                Err(error) => tracing::warn!(%error, "a saved check could not be queued for sync"),
+            }
+            Ok(id)
         });
         match saved {
             Ok(id) => CheckResult { response, saved_id: Some(id), save_error: None },
@@ -87,7 +96,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
     }
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
-        pack_version: state.engine.pack_version().to_owned(),
+        pack_version: state.engine().pack_version().to_owned(),
         history_available: state.store.is_ok(),
         history_error: state.store.as_ref().err().cloned(),
     })
@@ -96,22 +105,22 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
 #[tauri::command]
 pub async fn assess_text(state: State<'_, AppState>, text: String, channel: Option<Channel>) -> Answer<CheckResult> {
     let request = AnalyzeTextRequest { text, channel: channel.unwrap_or_default() };
-    let response = state.engine.analyze_text(&request).map_err(friendly)?;
-    Ok(state.answer(Checked::text(&request), response))
+    let response = state.engine().analyze_text(&request).map_err(friendly)?;
+    Ok(state.answer(Checked::text(&request), Details::text(&request), RecordKind::Assessment, response))
 }
 
 #[tauri::command]
 pub async fn assess_url(state: State<'_, AppState>, url: String) -> Answer<CheckResult> {
     let request = AnalyzeUrlRequest { url };
-    let response = state.engine.analyze_url(&request).map_err(friendly)?;
-    Ok(state.answer(Checked::url(&request), response))
+    let response = state.engine().analyze_url(&request).map_err(friendly)?;
+    Ok(state.answer(Checked::url(&request), Details::url(&request), RecordKind::Assessment, response))
 }
 
 #[tauri::command]
 pub async fn assess_money(state: State<'_, AppState>, request: MoneyAssessRequest) -> Answer<CheckResult> {
     let request = MoneyAssessRequest { session_id: None, ..request };
-    let response = state.engine.assess_money(&request).map_err(friendly)?;
-    Ok(state.answer(Checked::money(&request), response))
+    let response = state.engine().assess_money(&request).map_err(friendly)?;
+    Ok(state.answer(Checked::money(&request), Details::money(&request), RecordKind::Assessment, response))
 }
 
 #[tauri::command]
@@ -120,8 +129,8 @@ pub async fn assess_identity(state: State<'_, AppState>, signals: Vec<String>) -
         return Err("Please tick at least one thing you noticed.".to_owned());
     }
     let request = IdentityCheckRequest { signals: signals.into_iter().map(|s| (s, true)).collect() };
-    let response = state.engine.check_identity(&request);
-    Ok(state.answer(Checked::identity(&request), response))
+    let response = state.engine().check_identity(&request);
+    Ok(state.answer(Checked::identity(&request), Details::none(), RecordKind::Assessment, response))
 }
 
 // ---- a call, as it happens ----
@@ -143,7 +152,7 @@ impl AppState {
 
     fn add_to_call(&self, session_id: &str, kind: &str, payload: serde_json::Value) -> Answer<RiskResponse> {
         let event = SessionEvent { id: None, kind: kind.to_owned(), payload, timestamp: Some(Utc::now().to_rfc3339()) };
-        let engine = self.engine;
+        let engine = self.engine();
         self.sessions()
             .append_event(session_id, &event, Utc::now(), |module, earlier, event| {
                 engine.assess_event(module, earlier, event)
@@ -196,7 +205,17 @@ pub async fn call_end(state: State<'_, AppState>, session_id: String) -> Answer<
     let Some(risk) = record.session.last_risk else {
         return Err("Nothing was noted during this call, so there is nothing to keep.".to_owned());
     };
-    Ok(state.answer(Checked::call_session(&record.events), risk))
+    let said: Vec<String> = record
+        .events
+        .iter()
+        .filter(|e| e.kind == "note")
+        .filter_map(|e| e.payload.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        .collect();
+    let details = Details::call(&guardian_engine::CallAssessRequest {
+        signals: Vec::new(),
+        transcript: (!said.is_empty()).then(|| said.join(" / ")),
+    });
+    Ok(state.answer(Checked::call_session(&record.events), details, RecordKind::SessionSummary, risk))
 }
 
 // ---- Past checks ----

@@ -8,8 +8,10 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod sync;
 
 use std::path::PathBuf;
+use std::sync::RwLock;
 
 use guardian_engine::Engine;
 use guardian_store::Store;
@@ -17,13 +19,29 @@ use tauri::Manager;
 
 /// What every command shares.
 pub struct AppState {
-    engine: &'static Engine,
+    /// The rules in use: the bundled pack, or a verified signed update (swapped in by the
+    /// background sync task; each engine lives as long as the app).
+    engine: RwLock<&'static Engine>,
     /// The store, or why it could not be opened (shown on the Past checks screen).
     store: Result<Store, String>,
     /// Holds call sessions when the store cannot be opened.
     scratch: Store,
     /// Where exports are written.
     export_dir: PathBuf,
+    /// Sync with the optional server (only with a store).
+    sync: Option<sync::SyncHandle>,
+}
+
+impl AppState {
+    /// The rules in use now.
+    fn engine(&self) -> &'static Engine {
+        *self.engine.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Switches to other rules for every check from now on.
+    fn set_engine(&self, engine: &'static Engine) {
+        *self.engine.write().unwrap_or_else(std::sync::PoisonError::into_inner) = engine;
+    }
 }
 
 /// `--data-dir DIR` (or `GUARDIAN_DATA_DIR`) overrides the per-user app data folder
@@ -65,15 +83,27 @@ pub fn run() {
                 Some(dir) => Ok(dir),
                 None => app.path().app_data_dir().map_err(|e| e.to_string()),
             };
-            let store =
-                data_dir.map_err(|e| format!("Past checks cannot be kept: no data folder ({e}).")).and_then(open_store);
+            let data_dir = data_dir.map_err(|e| format!("Past checks cannot be kept: no data folder ({e})."));
+            let store = data_dir.clone().and_then(open_store);
             if let Err(reason) = &store {
                 tracing::warn!("{reason}");
             }
             let export_dir =
                 app.path().document_dir().or_else(|_| app.path().home_dir()).unwrap_or_else(|_| std::env::temp_dir());
             let scratch = Store::open_in_memory().map_err(|e| e.to_string())?;
-            app.manage(AppState { engine, store, scratch, export_dir });
+            let (sync, wake) = match (&store, &data_dir) {
+                (Ok(store), Ok(dir)) => {
+                    let (handle, wake) = sync::SyncHandle::new(store.clone(), dir.clone());
+                    (Some(handle), Some(wake))
+                }
+                _ => (None, None),
+            };
+            // A signed rule-pack update installed earlier, if it still checks out.
+            let engine = data_dir.as_ref().ok().and_then(|dir| sync::installed_engine(dir, engine)).unwrap_or(engine);
+            app.manage(AppState { engine: RwLock::new(engine), store, scratch, export_dir, sync });
+            if let Some(wake) = wake {
+                sync::spawn_background(app.handle().clone(), wake);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -94,6 +124,13 @@ pub fn run() {
             commands::settings_get,
             commands::settings_set,
             commands::read_clipboard,
+            sync::sync_status,
+            sync::sync_enrol,
+            sync::sync_leave,
+            sync::sync_set_share,
+            sync::sync_now,
+            sync::sync_link_code,
+            sync::sync_unlink,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

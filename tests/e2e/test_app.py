@@ -9,6 +9,7 @@ Run through `scripts/test-app`, which builds the app, starts Xvfb and tauri-driv
   WEBDRIVER_URL     tauri-driver's address (default http://127.0.0.1:4444)
   E2E_ARTIFACTS     where screenshots go (default target/e2e-artifacts)
   DISPLAY           the X display the app is on (screenshots are taken of it)
+  GUARDIAN_SERVER   the guardian-server binary (the Settings sync test runs one on loopback)
 and GUARDIAN_DATA_DIR (a fresh folder) in tauri-driver's environment, which the app inherits.
 
 `python3 tests/e2e/test_app.py [-k SUBSTRING]… [--list]`; exits non-zero if any test fails.
@@ -17,9 +18,13 @@ Standard library only.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
+import tempfile
+import urllib.request
 import sys
 import time
 import traceback
@@ -34,6 +39,7 @@ APP = os.environ.get("GUARDIAN_APP", str(REPO / "target" / "debug" / "titanium-g
 DRIVER = os.environ.get("WEBDRIVER_URL", "http://127.0.0.1:4444")
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", str(REPO / "target" / "e2e-artifacts")))
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SERVER = os.environ.get("GUARDIAN_SERVER", str(REPO / "target" / "debug" / "guardian-server"))
 
 SCAM_SMS = ("Chase Bank Fraud Alert: your account has been locked. To unlock it today buy $500 in "
             "Google Play gift cards and text us the codes. Do not tell anyone.")
@@ -586,6 +592,150 @@ def test_settings_trusted_contact_used_on_result():
     app.go("go-settings", "settings")
     assert app.el("#trusted-name").prop("value") == TRUSTED_NAME
     assert app.el("#trusted-phone").prop("value") == TRUSTED_PHONE
+
+
+# -- Settings: warn my family (sync with a real server on loopback) --------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalServer:
+    """guardian-server on loopback with its own database, no API key (loopback only)."""
+
+    def __init__(self, port: int, folder: str) -> None:
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": folder, "PORT": str(port), "RATE_LIMIT_PER_MINUTE": "0",
+               "DATABASE_URL": f"sqlite://{folder}/server.db", "LOG_FORMAT": "json"}
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([SERVER], env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/health", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError("guardian-server did not start")
+
+    def call(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+        data = json.dumps(body or {}).encode() if method == "POST" else None
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(req, timeout=10) as answer:
+            return json.loads(answer.read())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def sync_status_text() -> str:
+    return app.s.execute("return document.getElementById('sync-status').textContent") or ""
+
+
+def sync_error_text() -> str:
+    return app.s.execute("return document.getElementById('sync-error').textContent") or ""
+
+
+def open_sync_settings() -> None:
+    app.go("go-settings", "settings")
+    app.s.wait_until(lambda: sync_status_text().strip(), 10, message="the sync status")
+
+
+@test
+def test_settings_sync_enrol_alert_offline_hanging_and_off():
+    if not Path(SERVER).exists():
+        raise AssertionError(f"no guardian-server binary at {SERVER} (scripts/test-app builds it)")
+    folder = tempfile.mkdtemp(prefix="guardian-e2e-server-")
+    port = free_port()
+    server = LocalServer(port, folder)
+    hang = None
+    try:
+        open_sync_settings()
+        assert "Sharing is off" in sync_status_text(), sync_status_text()
+        app.screenshot("settings-sync-off")
+        app.axe("settings (sync off)")
+
+        # A wrong address is refused with the reason, nothing changes.
+        app.type_into("#sync-url", "guardian.example.org")
+        app.click('#sync-enrol-form button[type="submit"]')
+        app.s.wait_until(lambda: "not a web address" in sync_error_text(), 15, message="the bad-address error")
+        app.axe("settings (sync error)")
+
+        app.type_into("#sync-url", server.url)
+        app.click('#sync-enrol-form button[type="submit"]')
+        app.s.wait_until(lambda: "Sharing is on" in sync_status_text(), 20, message="sharing to be on")
+        assert not sync_error_text(), sync_error_text()
+        app.screenshot("settings-sync-on")
+        app.axe("settings (sync on)")
+
+        # A trusted contact links with the code shown, on the server.
+        app.click('[data-action="sync-link-code"]')
+        code_text = app.s.wait_until(lambda: app.el("#sync-link-code").text.strip(), 15, message="a link code")
+        code = code_text.split("Your code: ", 1)[1].split(".", 1)[0].strip()
+        carer = server.call("POST", "/v1/caregivers", {"code": code, "name": "Dana"})
+        alerts_path = f"/v1/caregivers/{carer['caregiver_id']}/alerts"
+
+        # A high-risk check reaches the contact within one sync; a low one does not.
+        check_message(BENIGN_SMS, "sms", "sync-low-check")
+        check_message(SCAM_SMS, "sms", "sync-high-check")
+        open_sync_settings()
+        app.click('[data-action="sync-now"]')
+        app.s.wait_until(lambda: "Last sent" in sync_status_text() and "Waiting" not in sync_status_text(), 25,
+                         message="the checks to be sent")
+        assert "Dana" in app.el("#sync-contacts").text, app.el("#sync-contacts").text
+        alerts = server.call("GET", alerts_path, token=carer["token"])["alerts"]
+        assert len(alerts) == 1 and alerts[0]["level"] == "high", alerts
+        assert "Chase" not in json.dumps(alerts), "no message content in an alert"
+
+        # The server goes away: checks still answer at once and wait; the status says why.
+        server.stop()
+        started = time.monotonic()
+        check_message(SCAM_SMS, "sms", "sync-offline-check")
+        assert time.monotonic() - started < 15, "a check waited on the network"
+        open_sync_settings()
+        app.click('[data-action="sync-now"]')
+        app.s.wait_until(lambda: "cannot be reached" in (sync_error_text() + sync_status_text()), 30,
+                         message="the unreachable status")
+        assert "Waiting to send: 1 check" in sync_status_text(), sync_status_text()
+        app.screenshot("settings-sync-unreachable")
+
+        # A server that accepts and never answers: Send now waits (with a timeout) while the
+        # rest of the app keeps working.
+        hang = socket.socket()
+        hang.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hang.bind(("127.0.0.1", port))
+        hang.listen(16)
+        app.click('[data-action="sync-now"]')
+        time.sleep(0.5)
+        started = time.monotonic()
+        check_message(BENIGN_SMS, "sms", "sync-hanging-check")
+        assert time.monotonic() - started < 15, "a check waited on a hanging server"
+        open_sync_settings()
+        app.s.wait_until(lambda: "did not answer in time" in (sync_error_text() + sync_status_text()), 40,
+                         message="the timeout status")
+        assert "Waiting to send: 2 checks" in sync_status_text(), sync_status_text()
+        app.axe("settings (sync problem)")
+
+        # Turning it off, with a confirmation.
+        app.click('[data-action="sync-leave"]')
+        app.click('[data-action="confirm-sync-leave"]')
+        app.s.wait_until(lambda: "Sharing is off" in sync_status_text(), 40, message="sharing to be off")
+        app.screenshot("settings-sync-left")
+    finally:
+        if hang is not None:
+            hang.close()
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- Past checks -----------------------------------------------------------------------------

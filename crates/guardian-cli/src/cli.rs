@@ -137,6 +137,110 @@ Examples:\n  guardian history\n  guardian --json history --limit 10\n  guardian 
 guardian history delete ID\n  guardian history delete --all\n  guardian history export my-checks.json"
     )]
     History(HistoryArgs),
+
+    /// Enrol this computer with a Titanium Guardian server, for sync.
+    #[command(long_about = "Enrol this computer with a Titanium Guardian server (optional): checks you \
+keep with --save are then also sent there, in the background of `guardian sync`, so a trusted \
+contact can be alerted to high-risk ones. By default only the level, score, rule ids and time \
+of each check are sent — never what you checked (see guardian sync share). Give the server's \
+API key (--api-key, or the GUARDIAN_API_KEY environment variable) or an enrolment code from \
+whoever runs the server (--code).\n\n\
+Examples:\n  guardian enrol https://guardian.example.org --code K7QM-X3RT-HP9A\n  \
+GUARDIAN_API_KEY=… guardian enrol https://guardian.example.org")]
+    Enrol(EnrolArgs),
+
+    /// Sync with the server: send now, status, what to share, trusted contact.
+    #[command(long_about = "Sync with the server this computer is enrolled with. Without an action, \
+sends every check waiting now (and takes a newer signed rule pack if the server has one). \
+Checks are kept until the server confirms them, so nothing is lost when it cannot be reached.\n\n\
+Examples:\n  guardian sync\n  guardian sync status\n  guardian sync share --amounts\n  \
+guardian sync link-code\n  guardian sync unlink\n  guardian sync leave")]
+    Sync(SyncArgs),
+}
+
+/// `guardian enrol`.
+#[derive(Debug, Args)]
+pub struct EnrolArgs {
+    #[arg(
+        value_name = "SERVER",
+        help = "The server's address, e.g. https://guardian.example.org",
+        long_help = "The server's address, starting with https:// (http:// only for a server on \
+this computer).\n\nExample: guardian enrol https://guardian.example.org --code K7QM-X3RT-HP9A"
+    )]
+    pub server: String,
+
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "code",
+        help = "The server's API key (or set GUARDIAN_API_KEY)",
+        long_help = "The server's API key. Prefer the GUARDIAN_API_KEY environment variable, so the \
+key does not stay in your shell history.\n\nExample: guardian enrol https://g.example.org --api-key …"
+    )]
+    pub api_key: Option<String>,
+
+    #[arg(
+        long,
+        value_name = "CODE",
+        help = "An enrolment code from whoever runs the server",
+        long_help = "An enrolment code from whoever runs the server (it works once, for 24 hours; \
+case, spaces and dashes do not matter).\n\nExample: guardian enrol https://g.example.org --code K7QM-X3RT-HP9A"
+    )]
+    pub code: Option<String>,
+}
+
+/// `guardian sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub action: Option<SyncAction>,
+}
+
+/// What to do with sync.
+#[derive(Debug, Subcommand)]
+pub enum SyncAction {
+    /// Send every check waiting now (the default).
+    Now,
+    /// Show whether sync is on, what is waiting, the last sync and any problem.
+    Status,
+    /// Choose what is sent beyond level, score, rule ids and time.
+    #[command(long_about = "Choose what is sent with each check beyond its level, score, rule ids and \
+time. Name what to share; anything not named is not shared. With no option, shares nothing more.\n\n\
+Examples:\n  guardian sync share --text --url\n  guardian sync share   (back to the minimum)")]
+    Share(ShareArgs),
+    /// Make a code for a trusted contact to link to this computer.
+    #[command(name = "link-code")]
+    LinkCode,
+    /// Unlink every trusted contact: their alerts stop at once.
+    Unlink,
+    /// Leave sync: the server forgets this computer, nothing more is sent.
+    Leave,
+}
+
+/// `guardian sync share`.
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    #[arg(
+        long,
+        help = "Share the message text (shortened) or what a caller said",
+        long_help = "Share the message text, shortened to 120 characters, or what a caller said.\n\n\
+Example: guardian sync share --text"
+    )]
+    pub text: bool,
+    #[arg(long, help = "Share links", long_help = "Share the links you check.\n\nExample: guardian sync share --url")]
+    pub url: bool,
+    #[arg(
+        long,
+        help = "Share amounts of money",
+        long_help = "Share the amounts of money you were asked for.\n\nExample: guardian sync share --amounts"
+    )]
+    pub amounts: bool,
+    #[arg(
+        long,
+        help = "Share names (e.g. who money was for)",
+        long_help = "Share names, e.g. who money was to go to.\n\nExample: guardian sync share --names"
+    )]
+    pub names: bool,
 }
 
 /// `--save`, on every check.

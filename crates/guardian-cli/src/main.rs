@@ -18,6 +18,7 @@ mod cli;
 mod render;
 mod requests;
 mod saved;
+mod sync;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
@@ -31,6 +32,7 @@ use guardian_engine::{
 };
 
 use guardian_store::{Checked, Store, StoreError};
+use guardian_sync::{Details, SyncError};
 
 use crate::cli::{BatchArgs, CallArgs, Cli, Command, IdentityArgs, MoneyArgs, TextArgs, UrlArgs};
 use crate::render::{Source, Style};
@@ -92,6 +94,9 @@ fn exit_status(err: &anyhow::Error) -> Exit {
         e.downcast_ref::<WriteFailed>().is_some()
             || e.downcast_ref::<EngineError>().is_some_and(|e| !e.is_input_error())
             || e.downcast_ref::<StoreError>().is_some_and(|e| !e.is_input_error() && !e.is_not_found())
+            || e.downcast_ref::<SyncError>().is_some_and(|e| {
+                !matches!(e, SyncError::InvalidInput { .. } | SyncError::BadServerUrl(_) | SyncError::NotEnrolled)
+            })
     });
     if internal { Exit::Internal } else { Exit::BadInput }
 }
@@ -102,7 +107,10 @@ fn run() -> anyhow::Result<ExitCode> {
         Err(err) => return Ok(usage_error(&err)),
     };
     init_logging();
-    let engine = Engine::bundled().context("the built-in rule pack failed to load; please reinstall or report this")?;
+    let bundled =
+        Engine::bundled().context("the built-in rule pack failed to load; please reinstall or report this")?;
+    // A signed rule-pack update installed by `guardian sync` is used when it still checks out.
+    let engine = sync::installed_engine(cli.data_dir.as_deref(), bundled);
     let out = Output {
         json: cli.json,
         style: Style::detect(io::stdout().is_terminal(), std::env::var_os("NO_COLOR").as_deref()),
@@ -121,6 +129,8 @@ fn run() -> anyhow::Result<ExitCode> {
             let store = save_to(args.save.save).map(|to| to.open()).transpose()?;
             batch(engine, store.as_ref(), args)
         }
+        Command::Enrol(args) => sync::enrol(&saved::data_dir(data_dir)?, cli.json, args),
+        Command::Sync(args) => sync::run(&saved::data_dir(data_dir)?, engine, cli.json, args),
         Command::History(args) => {
             let dir = saved::data_dir(data_dir)?;
             // Nothing saved yet: answer from an empty store rather than create files.
@@ -207,11 +217,12 @@ impl Output {
         response: &RiskResponse,
         source: Source<'_>,
         save_to: Option<SaveTo<'_>>,
-        checked: impl FnOnce() -> Checked,
+        checked: impl FnOnce() -> (Checked, Details),
     ) -> anyhow::Result<ExitCode> {
         let saved = save_to.map(|to| {
             let store = to.open().context("this answer was not saved")?;
-            saved::save_one(&store, &checked(), response)
+            let (checked, details) = checked();
+            saved::save_one(&store, &checked, &details, response)
         });
         let printed = self.print(response, source)?;
         match saved {
@@ -271,7 +282,7 @@ fn text(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: TextAr
     let response = engine.analyze_text(&request)?;
     print_notes(&response);
     // The matched phrases are cut from the text exactly as sent (the engine's offsets).
-    out.answer(&response, Source::Text(&request.text), save_to, || Checked::text(&request))
+    out.answer(&response, Source::Text(&request.text), save_to, || (Checked::text(&request), Details::text(&request)))
 }
 
 fn read_stdin_text() -> anyhow::Result<String> {
@@ -300,7 +311,7 @@ fn url(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: UrlArgs
     match engine.analyze_url(&request) {
         Ok(response) => {
             print_notes(&response);
-            out.answer(&response, Source::Url, save_to, || Checked::url(&request))
+            out.answer(&response, Source::Url, save_to, || (Checked::url(&request), Details::url(&request)))
         }
         Err(e @ EngineError::InvalidUrl(_)) => match requests::suggest_url(&args.url) {
             Some(fixed) => Err(anyhow!(InputError(format!(
@@ -340,7 +351,7 @@ fn money(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: Money
         note(&n);
     }
     // Money answers carry no phrase offsets of their own (the story is recipient + reason).
-    out.answer(&response, Source::Other, save_to, || Checked::money(&request))
+    out.answer(&response, Source::Other, save_to, || (Checked::money(&request), Details::money(&request)))
 }
 
 fn call(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: CallArgs) -> anyhow::Result<ExitCode> {
@@ -356,7 +367,7 @@ fn call(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: CallAr
     }
     print_notes(&response);
     out.answer(&response, Source::Text(request.transcript.as_deref().unwrap_or("")), save_to, || {
-        Checked::call(&request)
+        (Checked::call(&request), Details::call(&request))
     })
 }
 
@@ -376,7 +387,7 @@ fn identity(
         note(&n);
     }
     print_notes(&response);
-    out.answer(&response, Source::Other, save_to, || Checked::identity(&request))
+    out.answer(&response, Source::Other, save_to, || (Checked::identity(&request), Details::none()))
 }
 
 fn batch(engine: &Engine, store: Option<&Store>, args: BatchArgs) -> anyhow::Result<ExitCode> {

@@ -55,6 +55,9 @@ pub struct Config {
     pub log_level: String,
     /// Log line format.
     pub log_format: LogFormat,
+    /// The signed rule pack served to devices (`GET /v1/rule-pack`), made by
+    /// `guardian-pack sign`; `None` serves none.
+    pub rule_pack_file: Option<PathBuf>,
 }
 
 /// A setting that cannot be used.
@@ -148,7 +151,9 @@ impl Config {
             Some("text") => LogFormat::Text,
             Some(other) => return Err(invalid("LOG_FORMAT", format!("'{other}' is not json or text"))),
         };
+        let rule_pack_file = get("RULE_PACK_FILE").map(PathBuf::from);
         Ok(Config {
+            rule_pack_file,
             host,
             port,
             api_key,

@@ -14,6 +14,7 @@ mod metrics;
 mod middleware;
 mod openapi;
 mod routes;
+mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,6 +52,19 @@ const ROUTES: &[&str] = &[
     "/v1/identitywatch/profile",
     "/v1/identitywatch/check_risk",
     "/v1/data-retention/policy",
+    "/v1/devices/register",
+    "/v1/enrolment-codes",
+    "/v1/devices/{device_id}/revoke",
+    "/v1/devices/{device_id}/records",
+    "/v1/devices/{device_id}/history",
+    "/v1/devices/{device_id}/link-codes",
+    "/v1/devices/{device_id}/caregivers",
+    "/v1/devices/{device_id}/unlink",
+    "/v1/caregivers",
+    "/v1/caregivers/{caregiver_id}/links",
+    "/v1/caregivers/{caregiver_id}/alerts",
+    "/v1/caregivers/{caregiver_id}/alerts/{alert_id}/ack",
+    "/v1/rule-pack",
     "/health",
     "/metrics",
     "/openapi.json",
@@ -71,6 +85,7 @@ struct Shared {
     metrics: Metrics,
     limiter: Option<Limiter>,
     openapi: String,
+    rule_pack_file: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -83,6 +98,7 @@ impl AppState {
             metrics: Metrics::default(),
             limiter: Limiter::new(config.rate_limit_per_minute, config.trusted_proxies.clone()),
             openapi: openapi::document(),
+            rule_pack_file: config.rule_pack_file.clone(),
         }))
     }
 
@@ -97,6 +113,10 @@ impl AppState {
 
     fn api_key(&self) -> Option<&str> {
         self.0.api_key.as_deref()
+    }
+
+    fn rule_pack_file(&self) -> Option<&std::path::Path> {
+        self.0.rule_pack_file.as_deref()
     }
 
     fn metrics(&self) -> &Metrics {
@@ -180,6 +200,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/v1/identitywatch/profile", post(routes::create_profile))
         .route("/v1/identitywatch/check_risk", post(routes::check_risk))
         .route("/v1/data-retention/policy", get(routes::retention_policy))
+        .route("/v1/devices/register", post(sync::register))
+        .route("/v1/enrolment-codes", post(sync::enrolment_code))
+        .route("/v1/devices/{device_id}/revoke", post(sync::revoke))
+        .route("/v1/devices/{device_id}/records", post(sync::push))
+        .route("/v1/devices/{device_id}/history", get(sync::history))
+        .route("/v1/devices/{device_id}/link-codes", post(sync::link_code))
+        .route("/v1/devices/{device_id}/caregivers", get(sync::device_caregivers))
+        .route("/v1/devices/{device_id}/unlink", post(sync::unlink))
+        .route("/v1/caregivers", post(sync::create_caregiver))
+        .route("/v1/caregivers/{caregiver_id}/links", post(sync::link))
+        .route("/v1/caregivers/{caregiver_id}/alerts", get(sync::alerts))
+        .route("/v1/caregivers/{caregiver_id}/alerts/{alert_id}/ack", post(sync::acknowledge))
+        .route("/v1/rule-pack", get(sync::rule_pack))
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(openapi_json))
@@ -219,7 +252,12 @@ fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("x-api-key"), middleware::REQUEST_ID.clone()])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                HeaderName::from_static("x-api-key"),
+                middleware::REQUEST_ID.clone(),
+            ])
             .expose_headers([middleware::REQUEST_ID.clone(), header::RETRY_AFTER])
             .max_age(Duration::from_secs(600)),
     )

@@ -26,6 +26,16 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/health" | "/docs" | "/openapi.json" | "/app") || path.starts_with("/app/")
 }
 
+/// The sync API: devices and caregivers authenticate with their own tokens (checked by
+/// the handlers), enrolment with the API key or an enrolment code, and the signed rule
+/// pack is public. `/v1/enrolment-codes` is not here: it needs the API key.
+fn has_own_auth(path: &str) -> bool {
+    path.starts_with("/v1/devices/")
+        || path == "/v1/caregivers"
+        || path.starts_with("/v1/caregivers/")
+        || path == "/v1/rule-pack"
+}
+
 /// Gives each request an id (the client's `X-Request-Id` if it is a plain token, else a
 /// new UUID), echoes it, counts the request and logs one line: method, route template,
 /// status, time. Never a body, a raw path or a header value.
@@ -120,10 +130,11 @@ pub async fn rate_limit(
     next.run(request).await
 }
 
-/// 401 without `X-API-Key`, 403 with a wrong one (compared in constant time).
+/// 401 without `X-API-Key`, 403 with a wrong one (compared in constant time). The sync
+/// API's paths check their own tokens instead.
 pub async fn require_key(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(expected) = state.api_key() else { return next.run(request).await };
-    if is_public(request.uri().path()) {
+    if is_public(request.uri().path()) || has_own_auth(request.uri().path()) {
         return next.run(request).await;
     }
     match request.headers().get(&API_KEY) {

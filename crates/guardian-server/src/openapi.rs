@@ -1,9 +1,9 @@
 //! `/openapi.json`, generated from the handlers' annotations and the wire types.
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use crate::{routes, sync};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,9 @@ level, every reason in plain words, the next step, a checklist and, where it hel
         routes::start_session, routes::session_event, routes::end_session, routes::get_session,
         routes::money_assess, routes::safe_steps, routes::analyze_text, routes::analyze_url,
         routes::create_profile, routes::check_risk, routes::retention_policy, routes::health, routes::metrics,
+        sync::register, sync::enrolment_code, sync::revoke, sync::push, sync::history, sync::link_code,
+        sync::device_caregivers, sync::unlink, sync::create_caregiver, sync::link, sync::alerts, sync::acknowledge,
+        sync::rule_pack,
     ),
     modifiers(&ApiKeyAuth),
     security(("api_key" = [])),
@@ -27,6 +30,9 @@ level, every reason in plain words, the next step, a checklist and, where it hel
         (name = "InboxGuard", description = "A message or a link"),
         (name = "IdentityWatch", description = "Signs of identity theft"),
         (name = "Operations", description = "Health, metrics and the data-retention policy"),
+        (name = "Sync", description = "Devices enrol and push their checks (each record stored once), trusted contacts \
+(caregivers) link with a code the person shares and see alerts for high-risk checks, devices fetch the signed rule pack. \
+Devices and caregivers send `Authorization: Bearer <token>`"),
     )
 )]
 pub struct ApiDoc;
@@ -38,6 +44,8 @@ impl Modify for ApiKeyAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components
             .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
+        components.add_security_scheme("device_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme("caregiver_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
 }
 

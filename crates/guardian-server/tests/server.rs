@@ -14,3 +14,5 @@ mod lifecycle;
 mod security;
 #[path = "server/sessions.rs"]
 mod sessions;
+#[path = "server/sync.rs"]
+mod sync;

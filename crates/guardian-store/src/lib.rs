@@ -12,6 +12,7 @@
 //! | `profiles`    | IdentityWatch profiles                                        | `emails`, `phones`, `full_name`, `state` |
 //! | `settings`    | key/value                                                     | `value`                              |
 //! | `outbox`      | records waiting for sync: kind, attempts, next try            | `payload`                            |
+//! | `sync_*`      | server side of sync: devices, synced records, caregivers, links, one-time codes, alerts (tokens and codes as SHA-256 hashes only) | `sync_records.details`, `sync_caregivers.name` |
 //!
 //! Ids, modules, scores, levels and times stay in clear so lists, retention and sync can
 //! work without the key; everything a person wrote or that names them is sealed.
@@ -55,6 +56,7 @@ mod retention;
 mod schema;
 mod sessions;
 mod settings;
+mod sync_server;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,6 +81,9 @@ pub use crate::profiles::{NewProfile, Profile};
 pub use crate::retention::{PurgeReport, Retention};
 pub use crate::schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use crate::sessions::{NewSession, Session, SessionRecord, StoredEvent};
+pub use crate::sync_server::{
+    Alert, CodePurpose, LinkedCaregiver, NewSyncedRecord, SyncCaregiver, SyncDevice, SyncedRecord,
+};
 
 /// The plain text sealed as `meta.key_check`; opening it proves the key is the right one.
 const KEY_CHECK: &[u8] = b"titanium-guardian data key check v1";

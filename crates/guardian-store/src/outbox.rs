@@ -110,6 +110,15 @@ impl Store {
         Ok(())
     }
 
+    /// Drops every waiting record (sync was turned off); returns how many there were.
+    pub fn clear_outbox(&self) -> Result<u64> {
+        let removed = self.write(|conn| conn.execute("DELETE FROM outbox", []))? as u64;
+        if removed > 0 {
+            self.checkpoint()?;
+        }
+        Ok(removed)
+    }
+
     /// How many records are waiting (due or leased).
     pub fn outbox_len(&self) -> Result<u64> {
         self.read(|conn| conn.query_row("SELECT count(*) FROM outbox", [], |row| row.get(0)))

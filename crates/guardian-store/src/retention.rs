@@ -81,6 +81,8 @@ pub struct PurgeReport {
     pub profiles_deleted: u64,
     /// Sync records never delivered, deleted for age.
     pub outbox_deleted: u64,
+    /// Server side: synced records and acknowledged alerts deleted for age.
+    pub synced_deleted: u64,
 }
 
 impl PurgeReport {
@@ -91,6 +93,7 @@ impl PurgeReport {
             + self.assessments_deleted
             + self.profiles_deleted
             + self.outbox_deleted
+            + self.synced_deleted
     }
 }
 
@@ -131,6 +134,12 @@ impl Store {
                     tx.execute("DELETE FROM profiles WHERE updated_at <= ?1", [personal_cutoff])?,
                 ),
                 outbox_deleted: as_count(tx.execute("DELETE FROM outbox WHERE created_at <= ?1", [personal_cutoff])?),
+                synced_deleted: as_count(
+                    tx.execute("DELETE FROM sync_records WHERE received_at <= ?1", [personal_cutoff])?,
+                ) + as_count(tx.execute(
+                    "DELETE FROM sync_alerts WHERE acknowledged_at IS NOT NULL AND created_at <= ?1",
+                    [personal_cutoff],
+                )?),
             };
             tx.commit()?;
             Ok(report)

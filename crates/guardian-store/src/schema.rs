@@ -95,6 +95,74 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox(next_try_at, seq);
     ",
+    // 3: the server side of sync: devices, their synced records, trusted contacts
+    // (caregivers), link and enrolment codes, alerts. Tokens and codes are kept only as
+    // SHA-256 hashes; a caregiver's name and any opt-in details are sealed.
+    "
+    CREATE TABLE sync_devices (
+        id           TEXT PRIMARY KEY,
+        token_hash   BLOB NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        revoked_at   INTEGER
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_records (
+        seq         INTEGER PRIMARY KEY,
+        device_id   TEXT NOT NULL REFERENCES sync_devices(id) ON DELETE CASCADE,
+        id          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        module      TEXT NOT NULL,
+        level       TEXT NOT NULL,
+        score       INTEGER NOT NULL,
+        rule_ids    TEXT NOT NULL,
+        pack_version TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        details     BLOB,
+        UNIQUE (device_id, id)
+    );
+    CREATE INDEX sync_records_by_time ON sync_records(received_at);
+    CREATE INDEX sync_records_by_device ON sync_records(device_id, seq);
+
+    CREATE TABLE sync_caregivers (
+        id         TEXT PRIMARY KEY,
+        token_hash BLOB NOT NULL,
+        name       BLOB,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_links (
+        device_id    TEXT NOT NULL REFERENCES sync_devices(id) ON DELETE CASCADE,
+        caregiver_id TEXT NOT NULL REFERENCES sync_caregivers(id) ON DELETE CASCADE,
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (device_id, caregiver_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX sync_links_by_caregiver ON sync_links(caregiver_id);
+
+    CREATE TABLE sync_codes (
+        code_hash  BLOB PRIMARY KEY,
+        purpose    TEXT NOT NULL,
+        device_id  TEXT REFERENCES sync_devices(id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sync_alerts (
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT NOT NULL UNIQUE,
+        caregiver_id    TEXT NOT NULL REFERENCES sync_caregivers(id) ON DELETE CASCADE,
+        device_id       TEXT NOT NULL REFERENCES sync_devices(id) ON DELETE CASCADE,
+        record_id       TEXT NOT NULL,
+        module          TEXT NOT NULL,
+        level           TEXT NOT NULL,
+        score           INTEGER NOT NULL,
+        headline        TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        acknowledged_at INTEGER,
+        UNIQUE (caregiver_id, device_id, record_id)
+    );
+    CREATE INDEX sync_alerts_by_caregiver ON sync_alerts(caregiver_id, seq);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -19,3 +19,5 @@ mod records;
 mod retention;
 #[path = "store/sessions.rs"]
 mod sessions;
+#[path = "store/sync_server.rs"]
+mod sync_server;

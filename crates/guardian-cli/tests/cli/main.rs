@@ -9,4 +9,5 @@ mod batch;
 mod errors;
 mod feature;
 mod history;
+mod sync;
 mod util;

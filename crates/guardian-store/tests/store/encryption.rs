@@ -2,6 +2,7 @@
 //! wrong or missing key is an error, never garbage.
 
 use guardian_engine::{Module, SessionEvent};
+use guardian_store::{CodePurpose, NewSyncedRecord};
 use guardian_store::{
     DataKey, KeyLocation, KeySource, NewAssessment, NewProfile, NewSession, Store, StoreError, StoreOptions,
 };
@@ -59,6 +60,23 @@ fn fill_with_marker(store: &Store) {
         .unwrap();
     store.set_setting("trusted_contact.name", MARKER, at(0)).unwrap();
     store.enqueue("assessment", &json!({ "text": MARKER }), at(0)).unwrap();
+    // The server side of sync: a caregiver's name and shared details are sealed too.
+    let device = store.register_device(&[1; 32], at(0)).unwrap();
+    store.add_sync_code(&[2; 32], CodePurpose::Link { device_id: &device }, at(1)).unwrap();
+    store.create_caregiver(&[3; 32], Some(MARKER), &[2; 32], at(0)).unwrap();
+    let record = NewSyncedRecord {
+        id: "0193e4c1-0000-7000-8000-00000000000a".to_owned(),
+        kind: "assessment".to_owned(),
+        module: "inboxguard".to_owned(),
+        level: "high".to_owned(),
+        score: 90,
+        rule_ids: vec!["TEXT_GIFT_CARDS".to_owned()],
+        pack_version: "1".to_owned(),
+        created_at: at(0),
+        details: Some(json!({ "text": MARKER })),
+        headline: "High risk".to_owned(),
+    };
+    store.store_synced_records(&device, &[record], at(0)).unwrap();
 }
 
 fn assert_marker_nowhere(dir: &std::path::Path) {

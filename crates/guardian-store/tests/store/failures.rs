@@ -54,7 +54,7 @@ fn a_damaged_file_is_reported_as_damaged_and_not_written() {
 #[test]
 fn a_full_quota_refuses_the_write_and_keeps_everything_before_it() {
     let temp = TempStore::new();
-    let options = StoreOptions { max_file_bytes: Some(160 * 1024), ..temp.options() };
+    let options = StoreOptions { max_file_bytes: Some(256 * 1024), ..temp.options() };
     let store = Store::open_with(temp.db(), options.clone()).unwrap();
     let mut saved = Vec::new();
     let error = loop {

@@ -42,7 +42,11 @@ fn a_version_one_file_is_upgraded_and_keeps_its_data() {
     // What a file written by schema 1 looks like: migrations only ever add, so removing
     // what version 2 added gives exactly that.
     let raw = rusqlite::Connection::open(temp.db()).unwrap();
-    raw.execute_batch("DROP TABLE outbox; PRAGMA user_version = 1;").unwrap();
+    raw.execute_batch(
+        "DROP TABLE outbox; DROP TABLE sync_alerts; DROP TABLE sync_codes; DROP TABLE sync_links;
+         DROP TABLE sync_caregivers; DROP TABLE sync_records; DROP TABLE sync_devices; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(raw);
 
     let store = temp.open();
