@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Result, StoreError};
@@ -131,8 +131,8 @@ pub struct SyncedRecord {
     pub details: Option<Value>,
 }
 
-/// An alert for a caregiver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An alert for a caregiver: what the server stores and serves, and what a client reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
     /// Its id.
     pub id: String,

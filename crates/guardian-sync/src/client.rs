@@ -142,28 +142,8 @@ pub struct CaregiverCreated {
     pub device_id: String,
 }
 
-/// An alert a caregiver sees.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Alert {
-    /// Its id.
-    pub id: String,
-    /// The device.
-    pub device_id: String,
-    /// The synced record.
-    pub record_id: String,
-    /// Which guard.
-    pub module: String,
-    /// The level.
-    pub level: String,
-    /// The score.
-    pub score: u8,
-    /// The plain-language headline.
-    pub headline: String,
-    /// When the check was made.
-    pub created_at: DateTime<Utc>,
-    /// When it was acknowledged.
-    pub acknowledged_at: Option<DateTime<Utc>>,
-}
+/// An alert a caregiver sees: the server's own type.
+pub use guardian_store::Alert;
 
 /// A client for one server.
 #[derive(Debug, Clone)]
