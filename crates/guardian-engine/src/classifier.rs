@@ -610,9 +610,10 @@ fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(29);
+        // The same value as the zero-padded bytes read little-endian, without a copy
+        // through memory (most words are shorter than 8 bytes: this is the hot path).
+        let tail = rest.iter().enumerate().fold(0u64, |t, (i, &b)| t | u64::from(b) << (8 * i));
+        h = (h ^ tail).wrapping_mul(K).rotate_left(29);
     }
     // One more multiply spreads the last chunk into the high bits the slot is taken from.
     (h ^ h >> 32).wrapping_mul(K)
