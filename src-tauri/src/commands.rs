@@ -7,7 +7,7 @@ use guardian_engine::{
     RiskResponse, SessionEvent,
 };
 use guardian_store::{Checked, HistoryQuery, NewSession, SavedAssessment, Store, StoreError};
-use guardian_sync::{Details, RecordKind};
+use guardian_sync::RecordKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tauri::State;
@@ -33,11 +33,11 @@ impl AppState {
     /// Keeps the check in Past checks, and queues it for sync when this device is
     /// enrolled (no network here: the background task sends it); a failure is reported
     /// beside the answer, never instead of it.
-    fn answer(&self, checked: Checked, details: Details, kind: RecordKind, response: RiskResponse) -> CheckResult {
+    fn answer(&self, checked: Checked, kind: RecordKind, response: RiskResponse) -> CheckResult {
         let now = Utc::now();
         let saved = self.history().and_then(|store| {
             let id = store.record_assessment(&checked.as_new(&response), now).map_err(|e| saving_failed(&e))?;
-            match guardian_sync::queue_check(store, kind, checked.module, &response, &details, now) {
+            match guardian_sync::queue_check(store, kind, &checked, &response, now) {
                 Ok(Some(_)) => self.wake_sync(),
                 Ok(None) => {}
                 Err(error) => tracing::warn!(%error, "a saved check could not be queued for sync"),
@@ -106,21 +106,21 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
 pub async fn assess_text(state: State<'_, AppState>, text: String, channel: Option<Channel>) -> Answer<CheckResult> {
     let request = AnalyzeTextRequest { text, channel: channel.unwrap_or_default() };
     let response = state.engine().analyze_text(&request).map_err(friendly)?;
-    Ok(state.answer(Checked::text(&request), Details::text(&request), RecordKind::Assessment, response))
+    Ok(state.answer(Checked::text(&request), RecordKind::Assessment, response))
 }
 
 #[tauri::command]
 pub async fn assess_url(state: State<'_, AppState>, url: String) -> Answer<CheckResult> {
     let request = AnalyzeUrlRequest { url };
     let response = state.engine().analyze_url(&request).map_err(friendly)?;
-    Ok(state.answer(Checked::url(&request), Details::url(&request), RecordKind::Assessment, response))
+    Ok(state.answer(Checked::url(&request), RecordKind::Assessment, response))
 }
 
 #[tauri::command]
 pub async fn assess_money(state: State<'_, AppState>, request: MoneyAssessRequest) -> Answer<CheckResult> {
     let request = MoneyAssessRequest { session_id: None, ..request };
     let response = state.engine().assess_money(&request).map_err(friendly)?;
-    Ok(state.answer(Checked::money(&request), Details::money(&request), RecordKind::Assessment, response))
+    Ok(state.answer(Checked::money(&request), RecordKind::Assessment, response))
 }
 
 #[tauri::command]
@@ -130,7 +130,7 @@ pub async fn assess_identity(state: State<'_, AppState>, signals: Vec<String>) -
     }
     let request = IdentityCheckRequest { signals: signals.into_iter().map(|s| (s, true)).collect() };
     let response = state.engine().check_identity(&request);
-    Ok(state.answer(Checked::identity(&request), Details::none(), RecordKind::Assessment, response))
+    Ok(state.answer(Checked::identity(&request), RecordKind::Assessment, response))
 }
 
 // ---- a call, as it happens ----
@@ -205,17 +205,7 @@ pub async fn call_end(state: State<'_, AppState>, session_id: String) -> Answer<
     let Some(risk) = record.session.last_risk else {
         return Err("Nothing was noted during this call, so there is nothing to keep.".to_owned());
     };
-    let said: Vec<String> = record
-        .events
-        .iter()
-        .filter(|e| e.kind == "note")
-        .filter_map(|e| e.payload.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-        .collect();
-    let details = Details::call(&guardian_engine::CallAssessRequest {
-        signals: Vec::new(),
-        transcript: (!said.is_empty()).then(|| said.join(" / ")),
-    });
-    Ok(state.answer(Checked::call_session(&record.events), details, RecordKind::SessionSummary, risk))
+    Ok(state.answer(Checked::call_session(&record.events), RecordKind::SessionSummary, risk))
 }
 
 // ---- Past checks ----

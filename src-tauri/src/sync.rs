@@ -146,13 +146,7 @@ fn view(state: &AppState) -> Result<SyncView, String> {
 
 /// A sync error as a sentence for Settings.
 fn say(error: SyncError) -> String {
-    let text = error.to_string();
-    let mut chars = text.chars();
-    let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
+    error.sentence()
 }
 
 /// Runs network work on a blocking thread, off the UI path.

@@ -21,7 +21,7 @@ use guardian_engine::{
     MoneyAssessRequest, RiskResponse,
 };
 use guardian_store::{Checked, NewAssessment, Store, StoreError};
-use guardian_sync::{Details, RecordKind, SyncError};
+use guardian_sync::{RecordKind, SyncError};
 
 /// Says once per run that saved answers could not be queued for sync.
 fn report_queue_failure(error: &SyncError) {
@@ -86,7 +86,7 @@ struct Chunk {
     /// The answers, one JSON line per input line.
     out: Vec<u8>,
     /// With `--save`: what each answered line checked, and the answer, to save.
-    to_save: Vec<(Checked, Details, RiskResponse)>,
+    to_save: Vec<(Checked, RiskResponse)>,
     failed: u64,
     first_failed: Option<u64>,
 }
@@ -138,7 +138,7 @@ impl Chunk {
                 Err(message) => Err(message.clone()),
             };
             if let (true, Ok((request, response)), Ok(())) = (save, result, &written) {
-                self.to_save.push((request.checked(), request.details(), response));
+                self.to_save.push((request.checked(), response));
             }
             if let Err(message) = written {
                 self.out.truncate(mark);
@@ -191,16 +191,6 @@ pub fn check_line(engine: &Engine, raw: &[u8]) -> Result<RiskResponse, String> {
 }
 
 impl Request {
-    fn details(&self) -> Details {
-        match self {
-            Request::Text(r) => Details::text(r),
-            Request::Url(r) => Details::url(r),
-            Request::Money(r) => Details::money(r),
-            Request::Call(r) => Details::call(r),
-            Request::Identity(_) => Details::none(),
-        }
-    }
-
     fn checked(&self) -> Checked {
         match self {
             Request::Text(r) => Checked::text(r),
@@ -301,14 +291,13 @@ pub fn run(
     let emit = |chunk: &Chunk, out: &mut dyn Write| -> Result<(), Failure> {
         if let Some(store) = store {
             let now = chrono::Utc::now();
-            let batch: Vec<NewAssessment<'_>> = chunk.to_save.iter().map(|(c, _, r)| c.as_new(r)).collect();
+            let batch: Vec<NewAssessment<'_>> = chunk.to_save.iter().map(|(c, r)| c.as_new(r)).collect();
             store.record_assessments(&batch, now).map_err(Failure::Save)?;
             // Enrolled for sync: each kept answer is also queued for the server (no network
             // here). Sync is optional: a failure to queue is reported, the batch goes on.
             if !chunk.to_save.is_empty() && guardian_sync::is_enrolled(store).unwrap_or(false) {
-                let queued = chunk.to_save.iter().try_for_each(|(checked, details, response)| {
-                    guardian_sync::queue_check(store, RecordKind::Assessment, checked.module, response, details, now)
-                        .map(|_| ())
+                let queued = chunk.to_save.iter().try_for_each(|(checked, response)| {
+                    guardian_sync::queue_check(store, RecordKind::Assessment, checked, response, now).map(|_| ())
                 });
                 if let Err(error) = queued {
                     report_queue_failure(&error);

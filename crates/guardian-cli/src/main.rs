@@ -32,7 +32,7 @@ use guardian_engine::{
 };
 
 use guardian_store::{Checked, Store, StoreError};
-use guardian_sync::{Details, SyncError};
+use guardian_sync::SyncError;
 
 use crate::cli::{BatchArgs, CallArgs, Cli, Command, IdentityArgs, MoneyArgs, TextArgs, UrlArgs};
 use crate::render::{Source, Style};
@@ -217,12 +217,11 @@ impl Output {
         response: &RiskResponse,
         source: Source<'_>,
         save_to: Option<SaveTo<'_>>,
-        checked: impl FnOnce() -> (Checked, Details),
+        checked: impl FnOnce() -> Checked,
     ) -> anyhow::Result<ExitCode> {
         let saved = save_to.map(|to| {
             let store = to.open().context("this answer was not saved")?;
-            let (checked, details) = checked();
-            saved::save_one(&store, &checked, &details, response)
+            saved::save_one(&store, &checked(), response)
         });
         let printed = self.print(response, source)?;
         match saved {
@@ -282,7 +281,7 @@ fn text(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: TextAr
     let response = engine.analyze_text(&request)?;
     print_notes(&response);
     // The matched phrases are cut from the text exactly as sent (the engine's offsets).
-    out.answer(&response, Source::Text(&request.text), save_to, || (Checked::text(&request), Details::text(&request)))
+    out.answer(&response, Source::Text(&request.text), save_to, || Checked::text(&request))
 }
 
 fn read_stdin_text() -> anyhow::Result<String> {
@@ -311,7 +310,7 @@ fn url(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: UrlArgs
     match engine.analyze_url(&request) {
         Ok(response) => {
             print_notes(&response);
-            out.answer(&response, Source::Url, save_to, || (Checked::url(&request), Details::url(&request)))
+            out.answer(&response, Source::Url, save_to, || Checked::url(&request))
         }
         Err(e @ EngineError::InvalidUrl(_)) => match requests::suggest_url(&args.url) {
             Some(fixed) => Err(anyhow!(InputError(format!(
@@ -351,7 +350,7 @@ fn money(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: Money
         note(&n);
     }
     // Money answers carry no phrase offsets of their own (the story is recipient + reason).
-    out.answer(&response, Source::Other, save_to, || (Checked::money(&request), Details::money(&request)))
+    out.answer(&response, Source::Other, save_to, || Checked::money(&request))
 }
 
 fn call(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: CallArgs) -> anyhow::Result<ExitCode> {
@@ -367,7 +366,7 @@ fn call(engine: &Engine, out: &Output, save_to: Option<SaveTo<'_>>, args: CallAr
     }
     print_notes(&response);
     out.answer(&response, Source::Text(request.transcript.as_deref().unwrap_or("")), save_to, || {
-        (Checked::call(&request), Details::call(&request))
+        Checked::call(&request)
     })
 }
 
@@ -387,7 +386,7 @@ fn identity(
         note(&n);
     }
     print_notes(&response);
-    out.answer(&response, Source::Other, save_to, || (Checked::identity(&request), Details::none()))
+    out.answer(&response, Source::Other, save_to, || Checked::identity(&request))
 }
 
 fn batch(engine: &Engine, store: Option<&Store>, args: BatchArgs) -> anyhow::Result<ExitCode> {

@@ -12,7 +12,7 @@ use anyhow::{Context, anyhow};
 use chrono::{Local, Utc};
 use guardian_engine::RiskResponse;
 use guardian_store::{Checked, HistoryQuery, SavedAssessment, Store, StoreError};
-use guardian_sync::{Details, RecordKind};
+use guardian_sync::RecordKind;
 
 use crate::cli::{HistoryAction, HistoryArgs};
 use crate::render::{self, Style};
@@ -41,10 +41,10 @@ pub fn open(dir: &Path) -> anyhow::Result<Store> {
 
 /// Saves one answer, and queues it for sync when this computer is enrolled (no network
 /// here); the error says the answer was given but not kept (or not queued).
-pub fn save_one(store: &Store, checked: &Checked, details: &Details, response: &RiskResponse) -> anyhow::Result<()> {
+pub fn save_one(store: &Store, checked: &Checked, response: &RiskResponse) -> anyhow::Result<()> {
     let now = Utc::now();
     store.record_assessment(&checked.as_new(response), now).context("this answer was not saved")?;
-    guardian_sync::queue_check(store, RecordKind::Assessment, checked.module, response, details, now)
+    guardian_sync::queue_check(store, RecordKind::Assessment, checked, response, now)
         .context("this answer was saved but could not be queued for sync")?;
     Ok(())
 }

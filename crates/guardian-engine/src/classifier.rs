@@ -274,12 +274,6 @@ impl LinearModel {
         sigmoid(self.calibration.0 * logit + self.calibration.1)
     }
 
-    /// The raw score (log-odds before calibration) for some features.
-    pub fn logit(&self, features: &FeatureVector) -> f32 {
-        let sum: i64 = features.slots.iter().map(|&s| i64::from(self.weights[s as usize & self.mask()])).sum();
-        self.bias + sum as f32 * self.scale * features.value()
-    }
-
     fn mask(&self) -> usize {
         (1 << self.bits) - 1
     }
@@ -355,15 +349,8 @@ impl<'m> Scorer<'m> {
     pub(crate) fn finish(self) -> Scored {
         let value = feature_value(self.count);
         let logit = self.model.bias + self.sum as f32 * self.model.scale * value;
-        let phrases = self
-            .top
-            .iter()
-            .map(|&(w, start, end)| Contribution {
-                start: start as usize,
-                end: end as usize,
-                weight: f32::from(w) * self.model.scale * value,
-            })
-            .collect();
+        let phrases =
+            self.top.iter().map(|&(_, start, end)| Contribution { start: start as usize, end: end as usize }).collect();
         Scored { probability: self.model.probability(logit), phrases }
     }
 }
@@ -591,7 +578,6 @@ fn longest_consonant_run(bytes: &[u8]) -> usize {
 pub(crate) struct Contribution {
     pub start: usize,
     pub end: usize,
-    pub weight: f32,
 }
 
 // ---------------------------------------------------------------------------- hashing

@@ -214,17 +214,11 @@ fn scan_with<'e>(engine: &'e Engine, full_text: &str, channel: Channel, want_fea
     let mut model_features = None;
     if want_features {
         let mut features = classifier::FeatureVector::default();
-        classifier::text_features_normalized(text, &normalized, &mut features);
-        for name in set.evidence(&facts, &fired_idx) {
-            classifier::push_evidence(&mut features, name);
-        }
+        read_for_model(text, &normalized, set, &facts, &fired_idx, &mut features);
         model_features = Some(features);
     } else if let Some(model) = &engine.models.text {
         let mut scorer = classifier::Scorer::new(model);
-        classifier::text_features_normalized(text, &normalized, &mut scorer);
-        for name in set.evidence(&facts, &fired_idx) {
-            classifier::push_evidence(&mut scorer, name);
-        }
+        read_for_model(text, &normalized, set, &facts, &fired_idx, &mut scorer);
         let scored = scorer.finish();
         for fact in classifier::band_facts(scored.probability) {
             facts.set(fact);
@@ -276,6 +270,26 @@ fn scan_with<'e>(engine: &'e Engine, full_text: &str, channel: Channel, want_fea
         }
     }
     TextScan { fired, url_rules, metadata, model_features }
+}
+
+/// What the text model reads of a message: its words and what the rules found in it. One
+/// function for training (a vector) and assessing (a running score), so they cannot differ.
+/// Forced inline: it runs once per feature-heavy scan, and out of line the per-feature
+/// sink calls inside it were not inlined (one benchmark run showed 26 µs for a 1 KB text
+/// instead of 18; this machine's noise is large, so treat that as a hint).
+#[inline(always)]
+fn read_for_model(
+    text: &str,
+    normalized: &Normalized,
+    set: &RuleSet,
+    facts: &crate::pack::Facts<'_>,
+    fired: &[usize],
+    sink: &mut impl classifier::FeatureSink,
+) {
+    classifier::text_features_normalized(text, normalized, sink);
+    for name in set.evidence(facts, fired) {
+        classifier::push_evidence(sink, name);
+    }
 }
 
 /// Features computed from the raw text (case, punctuation, numbers).

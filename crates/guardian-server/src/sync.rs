@@ -267,23 +267,6 @@ pub async fn revoke(
 
 // ---- records ----
 
-/// What a person chose to share beyond the defaults.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-pub struct SharedDetails {
-    /// The message text (shortened).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// The link checked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The amount of money asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
-    /// Names (e.g. the payee).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub names: Vec<String>,
-}
-
 /// One check, as a device sends it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RecordIn {
@@ -308,7 +291,7 @@ pub struct RecordIn {
     pub created_at: DateTime<Utc>,
     /// Only what the person opted in to share.
     #[serde(default)]
-    pub details: Option<SharedDetails>,
+    pub details: Option<guardian_store::SharedDetails>,
 }
 
 /// `POST /v1/devices/{device_id}/records`.

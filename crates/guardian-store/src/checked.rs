@@ -1,32 +1,62 @@
-//! What a check was about, in a line, for Past checks.
+//! What a check was about: a line for Past checks, and the parts a person may opt in to
+//! share with their family's server.
 
 use guardian_engine::{
     AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, IdentityCheckRequest, Module, MoneyAssessRequest,
     RiskResponse,
 };
 
-use crate::history::NewAssessment;
+use serde::{Deserialize, Serialize};
 
-/// What a check was about, ready to save beside its answer: which guard, and a short
+use crate::history::{NewAssessment, summarize};
+
+/// What a check was about, ready to save beside its answer: which guard, a short
 /// description in the person's own terms (shared by the CLI and the app, so Past checks
-/// read the same wherever the check was made).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// read the same wherever the check was made), and what could be shared if the person
+/// opts in.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
     /// Which guard answered.
     pub module: Module,
     /// A short description of what was checked (shortened again when saved).
     pub summary: String,
+    /// The parts of the check a person may choose to share (sync sends only what their
+    /// share settings allow).
+    pub shareable: SharedDetails,
+}
+
+/// What was checked, beyond the module, level, score and rules that a synced record always
+/// carries: each part is sent only if the person opted in to it. The sync wire shape (the
+/// device sends it, the server stores it sealed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SharedDetails {
+    /// The message text, or what a caller said (shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The link checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The amount of money asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// Names (e.g. the payee), shortened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
 }
 
 impl Checked {
     /// A message.
     pub fn text(request: &AnalyzeTextRequest) -> Checked {
-        Checked { module: Module::Inboxguard, summary: request.text.clone() }
+        let shareable = SharedDetails { text: Some(summarize(&request.text)), ..SharedDetails::default() };
+        Checked { module: Module::Inboxguard, summary: request.text.clone(), shareable }
     }
 
     /// A link.
     pub fn url(request: &AnalyzeUrlRequest) -> Checked {
-        Checked { module: Module::Inboxguard, summary: format!("Link: {}", request.url.trim()) }
+        let url = request.url.trim();
+        let shareable = SharedDetails { url: Some(url.to_owned()), ..SharedDetails::default() };
+        Checked { module: Module::Inboxguard, summary: format!("Link: {url}"), shareable }
     }
 
     /// A payment request: "Pay 500 by gift_card to … : reason".
@@ -37,10 +67,17 @@ impl Checked {
         if !to.is_empty() {
             summary.push_str(&format!(" to {to}"));
         }
-        if !request.reason.trim().is_empty() {
-            summary.push_str(&format!(": {}", request.reason.trim()));
+        let reason = request.reason.trim();
+        if !reason.is_empty() {
+            summary.push_str(&format!(": {reason}"));
         }
-        Checked { module: Module::Moneyguard, summary }
+        let shareable = SharedDetails {
+            text: (!reason.is_empty()).then(|| summarize(reason)),
+            url: None,
+            amount: Some(request.amount),
+            names: if to.is_empty() { Vec::new() } else { vec![summarize(to)] },
+        };
+        Checked { module: Module::Moneyguard, summary, shareable }
     }
 
     /// A call: the signs noticed and what the caller said.
@@ -49,10 +86,12 @@ impl Checked {
         if !request.signals.is_empty() {
             summary.push_str(&format!(": {}", request.signals.join(", ")));
         }
-        if let Some(transcript) = request.transcript.as_deref().filter(|t| !t.trim().is_empty()) {
+        let transcript = request.transcript.as_deref().filter(|t| !t.trim().is_empty());
+        if let Some(transcript) = transcript {
             summary.push_str(&format!(" — \"{}\"", transcript.trim()));
         }
-        Checked { module: Module::Callguard, summary }
+        let shareable = SharedDetails { text: transcript.map(summarize), ..SharedDetails::default() };
+        Checked { module: Module::Callguard, summary, shareable }
     }
 
     /// A call kept as a session: the signs tapped (`signal` events) and what the caller
@@ -77,7 +116,8 @@ impl Checked {
     /// Identity warning signs.
     pub fn identity(request: &IdentityCheckRequest) -> Checked {
         let signs: Vec<&str> = request.signals.iter().filter(|(_, on)| **on).map(|(k, _)| k.as_str()).collect();
-        Checked { module: Module::Identitywatch, summary: format!("Identity signs: {}", signs.join(", ")) }
+        let summary = format!("Identity signs: {}", signs.join(", "));
+        Checked { module: Module::Identitywatch, summary, shareable: SharedDetails::default() }
     }
 
     /// The record to save with `response`.
@@ -112,5 +152,6 @@ mod tests {
         let checked = Checked::call_session(&events);
         assert_eq!(checked.module, Module::Callguard);
         assert_eq!(checked.summary, "Call: gift_cards, urgency — \"buy the cards now\"");
+        assert_eq!(checked.shareable.text.as_deref(), Some("buy the cards now"));
     }
 }

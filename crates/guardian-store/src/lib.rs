@@ -69,7 +69,7 @@ use serde::de::DeserializeOwned;
 use crate::crypto::Cipher;
 use crate::db::Connections;
 
-pub use crate::checked::Checked;
+pub use crate::checked::{Checked, SharedDetails};
 pub use crate::crypto::DataKey;
 pub use crate::error::{Result, StoreError};
 pub use crate::export::{Export, ExportedSession};

@@ -77,6 +77,18 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The error as a sentence for a person (Settings, `guardian sync status`): first
+    /// letter capital, full stop.
+    pub fn sentence(&self) -> String {
+        let text = self.to_string();
+        let mut chars = text.chars();
+        let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        if !out.ends_with('.') {
+            out.push('.');
+        }
+        out
+    }
+
     /// True when trying again later may succeed without anyone doing anything.
     pub fn is_retryable(&self) -> bool {
         matches!(

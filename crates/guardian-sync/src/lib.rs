@@ -31,8 +31,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use guardian_engine::{Module, RiskResponse};
-use guardian_store::Store;
+use guardian_engine::RiskResponse;
+use guardian_store::{Checked, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -41,7 +41,7 @@ pub use crate::client::{
 };
 pub use crate::error::{Result, SyncError};
 pub use crate::pack::{PackVerifier, VerifiedPack};
-pub use crate::policy::{Details, RecordKind, SharePolicy};
+pub use crate::policy::{RecordKind, SharePolicy};
 pub use crate::token::{TOKEN_FILE, TokenLocation, TokenStore};
 
 const SERVER_URL: &str = "sync.server_url";
@@ -170,16 +170,15 @@ pub fn is_enrolled(store: &Store) -> Result<bool> {
 pub fn queue_check(
     store: &Store,
     kind: RecordKind,
-    module: Module,
+    checked: &Checked,
     response: &RiskResponse,
-    details: &Details,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
     if store.setting(DEVICE_ID)?.is_none() {
         return Ok(None);
     }
     let policy = read_share(store)?;
-    let payload = policy::payload(kind, module, response, details.filtered(policy), now);
+    let payload = policy::payload(kind, checked.module, response, policy.allowed(&checked.shareable), now);
     Ok(Some(store.enqueue(kind.as_str(), &payload, now)?))
 }
 
@@ -347,7 +346,7 @@ impl Device {
             }
             Err(error) => {
                 kept.failures = kept.failures.saturating_add(1);
-                kept.last_error = Some(sentence(error));
+                kept.last_error = Some(error.sentence());
                 kept.next_attempt_at = Some(now + self.backoff(kept.failures, error));
                 tracing::warn!(error = %error, failures = kept.failures, "sync failed");
             }
@@ -515,7 +514,7 @@ impl Device {
         })();
         let note = match &outcome {
             Ok(PackUpdate::Installed(pack)) => Some(format!("Rules updated to version {}.", pack.bundle.version)),
-            Err(error @ SyncError::PackRefused(_)) => Some(sentence(error)),
+            Err(error @ SyncError::PackRefused(_)) => Some(error.sentence()),
             _ => None,
         };
         if let Some(note) = note {
@@ -540,17 +539,6 @@ fn short_reason(error: &SyncError) -> &'static str {
         SyncError::BadAnswer(_) => "bad answer",
         _ => "refused",
     }
-}
-
-/// An error as a sentence: first letter capital, full stop.
-fn sentence(error: &SyncError) -> String {
-    let text = error.to_string();
-    let mut chars = text.chars();
-    let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -580,14 +568,8 @@ mod tests {
     fn queue(device: &Device) {
         let request = AnalyzeTextRequest { text: SCAM.to_owned(), channel: Channel::Sms };
         let response = Engine::bundled().unwrap().analyze_text(&request).unwrap();
-        let queued = queue_check(
-            device.store(),
-            RecordKind::Assessment,
-            Module::Inboxguard,
-            &response,
-            &Details::text(&request),
-            Utc::now(),
-        );
+        let queued =
+            queue_check(device.store(), RecordKind::Assessment, &Checked::text(&request), &response, Utc::now());
         assert!(queued.unwrap().is_some());
     }
 
@@ -631,19 +613,10 @@ mod tests {
     fn nothing_is_queued_or_sent_before_enrolment() {
         let store = Store::open_in_memory().unwrap();
         let device = Device::new(store, TokenStore::memory(), std::env::temp_dir());
-        let response = Engine::bundled().unwrap().check_identity(&Default::default());
-        assert_eq!(
-            queue_check(
-                device.store(),
-                RecordKind::Assessment,
-                Module::Identitywatch,
-                &response,
-                &Details::none(),
-                Utc::now()
-            )
-            .unwrap(),
-            None
-        );
+        let request = Default::default();
+        let response = Engine::bundled().unwrap().check_identity(&request);
+        let checked = Checked::identity(&request);
+        assert_eq!(queue_check(device.store(), RecordKind::Assessment, &checked, &response, Utc::now()).unwrap(), None);
         assert!(matches!(device.sync_now(Utc::now()).unwrap_err(), SyncError::NotEnrolled));
         assert_eq!(device.sync_if_due(Utc::now()).unwrap(), None);
         assert!(!device.status().unwrap().enrolled);

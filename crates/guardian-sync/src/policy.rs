@@ -5,9 +5,8 @@
 //! share more: the message text (shortened), the link, amounts, names (e.g. a payee).
 
 use chrono::{DateTime, Utc};
-use guardian_engine::{
-    AnalyzeTextRequest, AnalyzeUrlRequest, CallAssessRequest, Module, MoneyAssessRequest, RiskResponse,
-};
+use guardian_engine::{Module, RiskResponse};
+use guardian_store::SharedDetails;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -28,68 +27,16 @@ pub struct SharePolicy {
     pub names: bool,
 }
 
-/// What was checked, for the opt-in parts of a record. Kept only as far as the policy allows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Details {
-    /// The message text (shortened).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// The link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
-    /// Names.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub names: Vec<String>,
-}
-
-impl Details {
-    /// Nothing beyond the defaults.
-    pub fn none() -> Details {
-        Details::default()
-    }
-
-    /// A message.
-    pub fn text(request: &AnalyzeTextRequest) -> Details {
-        Details { text: Some(guardian_store::summarize(&request.text)), ..Details::default() }
-    }
-
-    /// A link.
-    pub fn url(request: &AnalyzeUrlRequest) -> Details {
-        Details { url: Some(request.url.trim().to_owned()), ..Details::default() }
-    }
-
-    /// A request for money.
-    pub fn money(request: &MoneyAssessRequest) -> Details {
-        let reason = request.reason.trim();
-        let recipient = request.recipient.trim();
-        Details {
-            text: (!reason.is_empty()).then(|| guardian_store::summarize(reason)),
-            amount: Some(request.amount),
-            names: if recipient.is_empty() { Vec::new() } else { vec![guardian_store::summarize(recipient)] },
-            url: None,
-        }
-    }
-
-    /// A call: what the caller said.
-    pub fn call(request: &CallAssessRequest) -> Details {
-        Details {
-            text: request.transcript.as_deref().filter(|t| !t.trim().is_empty()).map(guardian_store::summarize),
-            ..Details::default()
-        }
-    }
-
-    /// Only what `policy` allows.
-    pub fn filtered(&self, policy: SharePolicy) -> Option<Details> {
-        let kept = Details {
-            text: self.text.clone().filter(|_| policy.text),
-            url: self.url.clone().filter(|_| policy.url),
-            amount: self.amount.filter(|_| policy.amounts),
-            names: if policy.names { self.names.clone() } else { Vec::new() },
+impl SharePolicy {
+    /// The parts of `details` this policy allows; `None` when that is nothing.
+    pub fn allowed(self, details: &SharedDetails) -> Option<SharedDetails> {
+        let kept = SharedDetails {
+            text: details.text.clone().filter(|_| self.text),
+            url: details.url.clone().filter(|_| self.url),
+            amount: details.amount.filter(|_| self.amounts),
+            names: if self.names { details.names.clone() } else { Vec::new() },
         };
-        (kept != Details::default()).then_some(kept)
+        (kept != SharedDetails::default()).then_some(kept)
     }
 }
 
@@ -118,7 +65,7 @@ pub(crate) fn payload(
     kind: RecordKind,
     module: Module,
     response: &RiskResponse,
-    details: Option<Details>,
+    details: Option<SharedDetails>,
     now: DateTime<Utc>,
 ) -> Value {
     let mut value = json!({
@@ -143,8 +90,8 @@ pub(crate) fn wire_record(id: &str, payload: &Value, policy: SharePolicy) -> Val
     record["id"] = json!(id);
     let details = payload
         .get("details")
-        .and_then(|d| serde_json::from_value::<Details>(d.clone()).ok())
-        .and_then(|d| d.filtered(policy));
+        .and_then(|d| serde_json::from_value::<SharedDetails>(d.clone()).ok())
+        .and_then(|d| policy.allowed(&d));
     match details {
         Some(details) => record["details"] = json!(details),
         None => {
@@ -159,6 +106,8 @@ pub(crate) fn wire_record(id: &str, payload: &Value, policy: SharePolicy) -> Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    use guardian_engine::MoneyAssessRequest;
+    use guardian_store::Checked;
 
     #[test]
     fn by_default_nothing_that_was_checked_is_shared() {
@@ -169,9 +118,9 @@ mod tests {
             reason: "tax debt".to_owned(),
             ..serde_json::from_value(json!({"amount": 1, "payment_method": "cash"})).unwrap()
         };
-        let details = Details::money(&request);
-        assert_eq!(details.filtered(SharePolicy::default()), None);
-        let some = details.filtered(SharePolicy { amounts: true, ..SharePolicy::default() }).unwrap();
+        let details = Checked::money(&request).shareable;
+        assert_eq!(SharePolicy::default().allowed(&details), None);
+        let some = SharePolicy { amounts: true, ..SharePolicy::default() }.allowed(&details).unwrap();
         assert_eq!((some.amount, some.text.as_deref(), some.names.len()), (Some(2500.0), None, 0));
         let payload = json!({"kind": "assessment", "details": {"text": "tax debt", "names": ["Officer Smith"]}});
         let sent = wire_record("id-1", &payload, SharePolicy { names: true, ..SharePolicy::default() });

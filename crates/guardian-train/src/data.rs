@@ -42,12 +42,19 @@ pub struct Example {
     pub fold: usize,
 }
 
-impl Example {
+impl Input {
+    /// The model that reads it.
     pub fn kind(&self) -> ModelKind {
-        match self.input {
+        match self {
             Input::Text { .. } => ModelKind::Text,
             Input::Url(_) => ModelKind::Url,
         }
+    }
+}
+
+impl Example {
+    pub fn kind(&self) -> ModelKind {
+        self.input.kind()
     }
 }
 
@@ -104,10 +111,7 @@ pub fn load(
             if line.label > 1 {
                 bail!("{} line {}: label must be 0 or 1", file.display(), n + 1);
             }
-            let kind = match input {
-                Input::Text { .. } => ModelKind::Text,
-                Input::Url(_) => ModelKind::Url,
-            };
+            let kind = input.kind();
             out.push(Example {
                 id: line.id,
                 corpus: corpus.clone(),

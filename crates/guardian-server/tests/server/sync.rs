@@ -9,12 +9,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
-use guardian_engine::{AnalyzeTextRequest, Channel, Engine, Module, PackSources, RiskResponse};
-use guardian_store::{KeySource, Store, StoreOptions};
+use guardian_engine::{AnalyzeTextRequest, Channel, Engine, PackSources, RiskResponse};
+use guardian_store::{Checked, KeySource, Store, StoreOptions};
 use guardian_sync::pack::{self, PackBundle, PackVerifier};
 use guardian_sync::{
-    Client, Details, Device, Enrolment, PackUpdate, RecordKind, SharePolicy, SyncError, SyncOptions, Timeouts,
-    TokenStore, queue_check,
+    Client, Device, Enrolment, PackUpdate, RecordKind, SharePolicy, SyncError, SyncOptions, Timeouts, TokenStore,
+    queue_check,
 };
 use serde_json::json;
 
@@ -45,17 +45,15 @@ fn fast(device: Device) -> Device {
     device.with_options(SyncOptions { timeouts, ..SyncOptions::default() })
 }
 
-fn text_check(text: &str) -> (RiskResponse, Details) {
+fn text_check(text: &str) -> (RiskResponse, Checked) {
     let request = AnalyzeTextRequest { text: text.to_owned(), channel: Channel::Sms };
-    (Engine::bundled().unwrap().analyze_text(&request).unwrap(), Details::text(&request))
+    (Engine::bundled().unwrap().analyze_text(&request).unwrap(), Checked::text(&request))
 }
 
 /// Queues a message check as the app and the CLI do; returns the record id.
 fn queue_text(store: &Store, text: &str) -> String {
-    let (response, details) = text_check(text);
-    queue_check(store, RecordKind::Assessment, Module::Inboxguard, &response, &details, Utc::now())
-        .unwrap()
-        .expect("enrolled, so queued")
+    let (response, checked) = text_check(text);
+    queue_check(store, RecordKind::Assessment, &checked, &response, Utc::now()).unwrap().expect("enrolled, so queued")
 }
 
 fn history_ids(device: &Device) -> Vec<String> {
@@ -69,16 +67,9 @@ fn checks_made_while_the_server_is_down_are_delivered_exactly_once() {
     let mut server = Server::start_in(server_dir.path(), &[("PORT", &port)]).unwrap();
     let home = tempfile::tempdir().unwrap();
     let device = fast(device(home.path()));
+    let (response, checked) = text_check(SCAM_SMS);
     assert_eq!(
-        queue_check(
-            device.store(),
-            RecordKind::Assessment,
-            Module::Inboxguard,
-            &text_check(SCAM_SMS).0,
-            &Details::none(),
-            Utc::now()
-        )
-        .unwrap(),
+        queue_check(device.store(), RecordKind::Assessment, &checked, &response, Utc::now()).unwrap(),
         None,
         "nothing is queued before enrolment"
     );
